@@ -1,0 +1,1 @@
+"""IR definitions: the `tg` tensor dialect and its numpy interpreter."""

@@ -1,0 +1,1 @@
+"""tg: Theano reborn as a multi-level compiler on xDSL and LLVM."""
