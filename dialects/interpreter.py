@@ -1,0 +1,54 @@
+"""A reference interpreter for `tg`-level IR, built from each op's numpy reference.
+
+It is the oracle of every pass test (IR before and after a pass must agree on random
+inputs), and `tg.function(..., mode="FAST_COMPILE")` runs code through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import SSAValue
+
+from tg.dialects.tensor_types import dtype_of
+from tg.dialects.tg import TgOp
+
+
+class InterpreterError(TypeError):
+    """An op the interpreter has no reference implementation for."""
+
+
+def find_function(module: ModuleOp, name: str | None = None) -> func.FuncOp:
+    """The function called `name` in `module`, or its only function."""
+    funcs = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    if name is not None:
+        funcs = [f for f in funcs if f.sym_name.data == name]
+    if len(funcs) != 1:
+        raise ValueError(f"expected one function{f' named {name}' if name else ''}, found {len(funcs)}")
+    return funcs[0]
+
+
+def run_function(function: func.FuncOp, args: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Run `function` on numpy arrays and return its results."""
+    block = function.body.block
+    if len(args) != len(block.args):
+        raise ValueError(f"@{function.sym_name.data} takes {len(block.args)} arguments, got {len(args)}")
+    env: dict[SSAValue, np.ndarray] = {}
+    for arg, value in zip(block.args, args, strict=True):
+        env[arg] = np.asarray(value, dtype=dtype_of(arg.type))
+    for op in block.ops:
+        if isinstance(op, func.ReturnOp):
+            return [env[v] for v in op.arguments]
+        if not isinstance(op, TgOp):
+            raise InterpreterError(f"the interpreter cannot run {op.name}")
+        (result,) = op.results
+        env[result] = op.reference(*(env[v] for v in op.operands))
+    raise ValueError(f"@{function.sym_name.data} has no func.return")
+
+
+def run_module(module: ModuleOp, args: Sequence[np.ndarray], name: str | None = None) -> list[np.ndarray]:
+    """Run the (only, or named) function of `module`."""
+    return run_function(find_function(module, name), args)

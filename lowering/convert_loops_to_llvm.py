@@ -1,0 +1,396 @@
+"""convert-loops-to-llvm: `func`/`cf`/`arith`/`math`/`memref` to the `llvm` dialect.
+
+Runs after upstream `convert-scf-to-cf`. One linear walk per function rebuilds it as
+an `llvm.func` (no recursive type-conversion machinery). The calling convention for
+a buffer argument `memref<?x3xf32>` is a pointer followed by one i64 per dimension,
+static ones included; buffers are contiguous and row major, so an element's address
+is one `getelementptr inbounds` over the linearized index (which keeps loops
+vectorizable). `index` becomes i64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, cf, func, llvm, math, memref
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    ArrayAttr,
+    DictionaryAttr,
+    TensorType,
+    UnitAttr,
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from tg.dialects.tensor_types import dtype_of, is_float
+
+PTR = llvm.LLVMPointerType()
+
+
+@dataclass
+class Buffer:
+    """A lowered memref: base pointer and one size per dimension."""
+
+    ptr: SSAValue
+    dims: list[SSAValue | int]
+
+
+def _llvm_type(t: Attribute) -> Attribute:
+    return i64 if isinstance(t, IndexType) else t
+
+
+def _suffix(t: Attribute) -> str:
+    """LLVM's overload suffix for a scalar type: f32, f64, i32, ..."""
+    if is_float(t):
+        return "f32" if dtype_of(t).itemsize == 4 else "f64"
+    assert isinstance(t, IntegerType)
+    return f"i{t.width.data}"
+
+
+def _fastmath(op: Operation) -> llvm.FastMathAttr | None:
+    flags = op.properties.get("fastmath")
+    if isinstance(flags, arith.FastMathFlagsAttr) and flags.data:
+        return llvm.FastMathAttr(flags.data)
+    return None
+
+
+class FunctionLowering:
+    """Rebuilds one loops-level function in the llvm dialect."""
+
+    def __init__(self, function: func.FuncOp, declarations: set[str]):
+        self.function = function
+        self.declarations = declarations
+        self.values: dict[SSAValue, SSAValue] = {}
+        self.buffers: dict[SSAValue, Buffer] = {}
+        self.block_map: dict[Block, Block] = {}
+        self.block: Block
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    def constant(self, n: int) -> SSAValue:
+        return self.emit(llvm.ConstantOp(IntegerAttr(n, i64), i64))
+
+    def value(self, v: SSAValue) -> SSAValue:
+        return self.values[v]
+
+    def lower(self) -> llvm.FuncOp:
+        old_blocks = list(self.function.body.blocks)
+        entry = old_blocks[0]
+        arg_types: list[Attribute] = []
+        for arg in entry.args:
+            if isinstance(arg.type, MemRefType):
+                arg_types += [PTR] + [i64] * arg.type.get_num_dims()
+            else:
+                arg_types.append(_llvm_type(arg.type))
+        new_entry = Block(arg_types=arg_types)
+        self.block_map[entry] = new_entry
+        it = iter(new_entry.args)
+        for arg in entry.args:
+            if isinstance(arg.type, MemRefType):
+                ptr = next(it)
+                dims: list[SSAValue | int] = []
+                for d in arg.type.get_shape():
+                    size = next(it)
+                    dims.append(size if d == DYNAMIC_INDEX else d)
+                self.buffers[arg] = Buffer(ptr, dims)
+            else:
+                self.values[arg] = next(it)
+        for block in old_blocks[1:]:
+            new = Block(arg_types=[_llvm_type(a.type) for a in block.args])
+            self.block_map[block] = new
+            for a, n in zip(block.args, new.args):
+                self.values[a] = n
+        for block in old_blocks:
+            self.block = self.block_map[block]
+            for op in block.ops:
+                handler = HANDLERS.get(type(op))
+                if handler is None:
+                    raise NotImplementedError(f"convert-loops-to-llvm cannot lower {op.name}")
+                handler(self, op)
+        ftype = llvm.LLVMFunctionType(arg_types, None)
+        result = llvm.FuncOp(
+            self.function.sym_name.data,
+            ftype,
+            linkage=llvm.LinkageAttr("external"),
+            body=Region([self.block_map[b] for b in old_blocks]),
+        )
+        result.arg_attrs = ArrayAttr(
+            [DictionaryAttr({"llvm.noalias": UnitAttr()} if t == PTR else {}) for t in arg_types]
+        )
+        return result
+
+    # --------------------------------------------------------------------- memory
+
+    def address(self, buf: Buffer, indices: list[SSAValue], element: Attribute) -> SSAValue:
+        """getelementptr of the row-major linear index."""
+        linear: SSAValue | None = None
+        for size, iv in zip(buf.dims, indices):
+            if linear is not None:
+                if size != 1:
+                    s = self.constant(size) if isinstance(size, int) else size
+                    linear = self.emit(llvm.MulOp(linear, s))
+                linear = self.emit(llvm.AddOp(linear, iv))
+            else:
+                linear = iv
+        if linear is None:
+            return buf.ptr
+        return self.emit(llvm.GEPOp(buf.ptr, [llvm.GEP_USE_SSA_VAL], element, [linear], inbounds=True))
+
+    def bytes_of(self, buf: Buffer, element: Attribute) -> SSAValue:
+        size: SSAValue = self.constant(dtype_of(element).itemsize)
+        for d in buf.dims:
+            size = self.emit(llvm.MulOp(size, self.constant(d) if isinstance(d, int) else d))
+        return size
+
+    def declare(self, name: str) -> None:
+        self.declarations.add(name)
+
+
+def _constant(lw: FunctionLowering, op: arith.ConstantOp) -> None:
+    value = op.value
+    t = _llvm_type(op.result.type)
+    if isinstance(value, IntegerAttr):
+        value = IntegerAttr(value.value.data, t)  # type: ignore[arg-type]
+    elif not isinstance(value, FloatAttr):
+        raise NotImplementedError(f"arith.constant {value}")
+    lw.values[op.result] = lw.emit(llvm.ConstantOp(value, t))
+
+
+def _binary(llvm_op: Callable[..., Operation], float_math: bool):
+    def handle(lw: FunctionLowering, op: Operation) -> None:
+        lhs, rhs = (lw.value(v) for v in op.operands)
+        new = llvm_op(lhs, rhs, _fastmath(op)) if float_math else llvm_op(lhs, rhs)
+        lw.values[op.results[0]] = lw.emit(new)
+
+    return handle
+
+
+def _intrinsic(name: str, *, result_from_operand: bool = True):
+    """An op lowered to `llvm.call_intrinsic "llvm.NAME.<type>"`."""
+
+    def handle(lw: FunctionLowering, op: Operation) -> None:
+        args = [lw.value(v) for v in op.operands]
+        t = _llvm_type(op.results[0].type)
+        intrinsic = f"llvm.{name}.{_suffix(t)}"
+        lw.values[op.results[0]] = lw.emit(llvm.CallIntrinsicOp(intrinsic, args, [t]))
+
+    return handle
+
+
+def _unary_intrinsic(llvm_op: Callable[..., Operation]):
+    def handle(lw: FunctionLowering, op: Operation) -> None:
+        lw.values[op.results[0]] = lw.emit(llvm_op(lw.value(op.operands[0])))
+
+    return handle
+
+
+def _cast(llvm_op: Callable[..., Operation]):
+    def handle(lw: FunctionLowering, op: Operation) -> None:
+        lw.values[op.results[0]] = lw.emit(llvm_op(lw.value(op.operands[0]), op.results[0].type))
+
+    return handle
+
+
+def _fptosi(lw: FunctionLowering, op: Operation) -> None:
+    src, dst = op.operands[0].type, op.results[0].type
+    intrinsic = f"llvm.fptosi.sat.{_suffix(dst)}.{_suffix(src)}"
+    lw.values[op.results[0]] = lw.emit(llvm.CallIntrinsicOp(intrinsic, [lw.value(op.operands[0])], [dst]))
+
+
+def _index_cast(lw: FunctionLowering, op: Operation) -> None:
+    src = lw.value(op.operands[0])
+    dst = _llvm_type(op.results[0].type)
+    if src.type == dst:
+        lw.values[op.results[0]] = src
+    elif isinstance(dst, IntegerType) and dst.width.data < 64:
+        lw.values[op.results[0]] = lw.emit(llvm.TruncOp(src, dst))
+    else:
+        lw.values[op.results[0]] = lw.emit(llvm.SExtOp(src, dst))
+
+
+def _abs_int(lw: FunctionLowering, op: Operation) -> None:
+    x = lw.value(op.operands[0])
+    zero = lw.emit(llvm.ConstantOp(IntegerAttr(0, x.type), x.type))  # type: ignore[arg-type]
+    neg = lw.emit(llvm.SubOp(zero, x))
+    is_neg = lw.emit(llvm.ICmpOp(x, zero, IntegerAttr(2, 64)))  # slt
+    lw.values[op.results[0]] = lw.emit(llvm.SelectOp(is_neg, neg, x))
+
+
+def _cmpi(lw: FunctionLowering, op: arith.CmpiOp) -> None:
+    lhs, rhs = lw.value(op.lhs), lw.value(op.rhs)
+    lw.values[op.result] = lw.emit(llvm.ICmpOp(lhs, rhs, op.predicate))
+
+
+def _cmpf(lw: FunctionLowering, op: arith.CmpfOp) -> None:
+    lhs, rhs = lw.value(op.lhs), lw.value(op.rhs)
+    lw.values[op.result] = lw.emit(llvm.FCmpOp(lhs, rhs, op.predicate))
+
+
+def _select(lw: FunctionLowering, op: arith.SelectOp) -> None:
+    args = [lw.value(v) for v in op.operands]
+    lw.values[op.result] = lw.emit(llvm.SelectOp(*args))
+
+
+def _negf(lw: FunctionLowering, op: arith.NegfOp) -> None:
+    lw.values[op.result] = lw.emit(llvm.FNegOp(lw.value(op.operand)))
+
+
+def _fabs(lw: FunctionLowering, op: math.AbsFOp) -> None:
+    lw.values[op.result] = lw.emit(llvm.FAbsOp(lw.value(op.operand), op.result.type))
+
+
+def _load(lw: FunctionLowering, op: memref.LoadOp) -> None:
+    buf = lw.buffers[op.memref]
+    addr = lw.address(buf, [lw.value(i) for i in op.indices], op.res.type)
+    lw.values[op.res] = lw.emit(llvm.LoadOp(addr, op.res.type))
+
+
+def _store(lw: FunctionLowering, op: memref.StoreOp) -> None:
+    buf = lw.buffers[op.memref]
+    addr = lw.address(buf, [lw.value(i) for i in op.indices], op.value.type)
+    lw.emit(llvm.StoreOp(lw.value(op.value), addr))
+
+
+def _dim(lw: FunctionLowering, op: memref.DimOp) -> None:
+    index_op = op.index.owner
+    assert isinstance(index_op, arith.ConstantOp) and isinstance(index_op.value, IntegerAttr)
+    size = lw.buffers[op.source].dims[index_op.value.value.data]
+    lw.values[op.result] = lw.constant(size) if isinstance(size, int) else size
+
+
+def _alloc(lw: FunctionLowering, op: memref.AllocOp) -> None:
+    t = op.memref.type
+    sizes = iter(op.dynamic_sizes)
+    dims: list[SSAValue | int] = [lw.value(next(sizes)) if d == DYNAMIC_INDEX else d for d in t.get_shape()]
+    buf = Buffer(PTR, dims)  # type: ignore[arg-type]
+    nbytes = lw.bytes_of(buf, t.element_type)
+    lw.declare("malloc")
+    buf.ptr = lw.emit(llvm.CallOp("malloc", nbytes, return_type=PTR))
+    lw.buffers[op.memref] = buf
+
+
+def _dealloc(lw: FunctionLowering, op: memref.DeallocOp) -> None:
+    lw.declare("free")
+    lw.emit(llvm.CallOp("free", lw.buffers[op.memref].ptr))
+
+
+def _get_global(lw: FunctionLowering, op: memref.GetGlobalOp) -> None:
+    ptr = lw.emit(llvm.AddressOfOp(op.name_.root_reference, PTR))
+    lw.buffers[op.memref] = Buffer(ptr, list(op.memref.type.get_shape()))
+
+
+def _br(lw: FunctionLowering, op: cf.BranchOp) -> None:
+    lw.emit(llvm.BrOp(lw.block_map[op.successor], *(lw.value(a) for a in op.arguments)))
+
+
+def _cond_br(lw: FunctionLowering, op: cf.ConditionalBranchOp) -> None:
+    lw.emit(
+        llvm.CondBrOp(
+            lw.value(op.cond),
+            lw.block_map[op.then_block],
+            [lw.value(a) for a in op.then_arguments],
+            lw.block_map[op.else_block],
+            [lw.value(a) for a in op.else_arguments],
+        )
+    )
+
+
+def _return(lw: FunctionLowering, op: func.ReturnOp) -> None:
+    if op.arguments:
+        raise NotImplementedError("loops-level functions return their results through buffers")
+    lw.emit(llvm.ReturnOp())
+
+
+HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] = {
+    arith.ConstantOp: _constant,
+    arith.AddiOp: _binary(llvm.AddOp, False),
+    arith.SubiOp: _binary(llvm.SubOp, False),
+    arith.MuliOp: _binary(llvm.MulOp, False),
+    arith.AddfOp: _binary(llvm.FAddOp, True),
+    arith.SubfOp: _binary(llvm.FSubOp, True),
+    arith.MulfOp: _binary(llvm.FMulOp, True),
+    arith.DivfOp: _binary(llvm.FDivOp, True),
+    arith.MaximumfOp: _intrinsic("maximum"),
+    arith.MinimumfOp: _intrinsic("minimum"),
+    arith.MaxSIOp: _intrinsic("smax"),
+    arith.MinSIOp: _intrinsic("smin"),
+    arith.NegfOp: _negf,
+    arith.CmpiOp: _cmpi,
+    arith.CmpfOp: _cmpf,
+    arith.SelectOp: _select,
+    arith.ExtFOp: _cast(llvm.FPExtOp),
+    arith.TruncFOp: _cast(llvm.FPTruncOp),
+    arith.ExtSIOp: _cast(llvm.SExtOp),
+    arith.ExtUIOp: _cast(llvm.ZExtOp),
+    arith.TruncIOp: _cast(llvm.TruncOp),
+    arith.SIToFPOp: _cast(llvm.SIToFPOp),
+    arith.FPToSIOp: _fptosi,
+    arith.IndexCastOp: _index_cast,
+    math.ExpOp: _unary_intrinsic(llvm.FExpOp),
+    math.LogOp: _unary_intrinsic(llvm.FLogOp),
+    math.SqrtOp: _unary_intrinsic(llvm.FSqrtOp),
+    math.TanhOp: _intrinsic("tanh"),
+    math.PowFOp: _binary(lambda a, b, fm: llvm.FPowOp(a, b), True),
+    math.AbsFOp: _fabs,
+    math.AbsIOp: _abs_int,
+    memref.LoadOp: _load,
+    memref.StoreOp: _store,
+    memref.DimOp: _dim,
+    memref.AllocOp: _alloc,
+    memref.DeallocOp: _dealloc,
+    memref.GetGlobalOp: _get_global,
+    cf.BranchOp: _br,
+    cf.ConditionalBranchOp: _cond_br,
+    func.ReturnOp: _return,
+}
+"""How each loops-level op becomes llvm-dialect ops."""
+
+_LIBC: dict[str, llvm.LLVMFunctionType] = {
+    "malloc": llvm.LLVMFunctionType([i64], PTR),
+    "free": llvm.LLVMFunctionType([PTR], None),
+}
+
+
+def _global(op: memref.GlobalOp) -> llvm.GlobalOp:
+    value = op.initial_value
+    assert isinstance(value, DenseIntOrFPElementsAttr)
+    t = op.type
+    count = 1
+    for d in t.get_shape():
+        count *= d
+    array = llvm.LLVMArrayType(count, t.element_type)
+    flat = DenseIntOrFPElementsAttr(TensorType(t.element_type, [count]), value.data)
+    return llvm.GlobalOp(array, op.sym_name, "internal", constant=True, value=flat)
+
+
+@dataclass(frozen=True)
+class ConvertLoopsToLLVM(ModulePass):
+    """Lower loops-level functions (after convert-scf-to-cf) to the llvm dialect."""
+
+    name = "convert-loops-to-llvm"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        declarations: set[str] = set()
+        block = op.body.block
+        for child in list(block.ops):
+            if isinstance(child, func.FuncOp):
+                block.insert_op_before(FunctionLowering(child, declarations).lower(), child)
+                block.erase_op(child)
+            elif isinstance(child, memref.GlobalOp):
+                block.insert_op_before(_global(child), child)
+                block.erase_op(child)
+        for name in sorted(declarations):
+            block.add_op(llvm.FuncOp(name, _LIBC[name], linkage=llvm.LinkageAttr("external")))

@@ -1,0 +1,607 @@
+"""convert-tg-to-loops: `tg` tensor functions to `scf`/`memref`/`arith`/`math` loops.
+
+A function `(tensors) -> (tensors)` becomes `(memrefs, output memrefs) -> ()` in
+destination-passing style: the caller allocates the outputs. Each value that must be
+stored (function results, reductions, products, and elementwise values read more
+than once or broadcast) gets one loop nest; elementwise producers read once are
+computed inline in their consumer's loop, and views (transpose, dimshuffle,
+broadcast) become index arithmetic, so `a*b + c` is one loop. Temporaries are
+`memref.alloc`ed and freed at the end of the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, func, math, memref, scf
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+    UnitAttr,
+    i1,
+    i64,
+)
+from xdsl.dialects.utils.fast_math import FastMathFlag
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from tg.dialects import tg
+from tg.dialects.tensor_types import dtype_of, is_bool, is_float, static_shape
+
+INDEX = IndexType()
+REASSOC = arith.FastMathFlagsAttr([FastMathFlag.REASSOC, FastMathFlag.ALLOW_CONTRACT])
+
+ELEMENTWISE = (tg.BinaryOp, tg.UnaryOp, tg.CmpOp, tg.SelectOp, tg.CastOp)
+VIEWS = (tg.TransposeOp, tg.DimShuffleOp, tg.BroadcastOp)
+"""Ops computed per element: elementwise ones and views (pure index arithmetic)."""
+
+
+def memref_type(t: Attribute) -> MemRefType:
+    """The contiguous row-major buffer type of a tensor type."""
+    assert isinstance(t, TensorType)
+    return MemRefType(t.element_type, t.get_shape())
+
+
+def _is_splat(op: tg.ConstantOp) -> bool:
+    data = op.value.data.data
+    width = len(data) // max(1, len(op.value))
+    return len(data) <= width or data == data[:width] * (len(data) // width)
+
+
+def _broadcasts(operand: SSAValue, result: SSAValue) -> bool:
+    """Whether an elementwise op reads `operand` repeatedly along a broadcast axis."""
+    return any(o == 1 and r != 1 for o, r in zip(static_shape(operand.type), static_shape(result.type)))
+
+
+def _read_once(value: SSAValue) -> bool:
+    """Whether `value` is read exactly once per element by a single per-element consumer
+    chain, so that computing it inline duplicates no work."""
+    while True:
+        if not value.has_one_use():
+            return False
+        user = next(iter(value.uses)).operation
+        if isinstance(user, ELEMENTWISE):
+            return not _broadcasts(value, user.results[0])
+        if isinstance(user, tg.ReduceOp):
+            return True
+        if isinstance(user, tg.TransposeOp):
+            value = user.results[0]
+            continue
+        # dimshuffle/broadcast may repeat elements; dot and return need storage
+        return False
+
+
+def needs_buffer(value: SSAValue) -> bool:
+    """Whether a tg value is stored in a buffer rather than computed where it is read."""
+    owner = value.owner
+    if isinstance(owner, Block):
+        return True
+    if isinstance(owner, tg.ConstantOp):
+        return not _is_splat(owner)
+    if isinstance(owner, VIEWS) or isinstance(owner, tg.DimOp):
+        return False
+    if isinstance(owner, ELEMENTWISE):
+        return not _read_once(value)
+    return True
+
+
+@dataclass
+class _Kernel:
+    """Per-loop-nest cache: values already computed at given indices."""
+
+    computed: dict[tuple[SSAValue, tuple[SSAValue, ...]], SSAValue]
+
+
+class LoopsBuilder:
+    """Builds the loops-level body of one function, op by op."""
+
+    def __init__(self, block: Block, module_symbols: list[Operation]):
+        self.block = block
+        self.entry = block
+        self.globals = module_symbols
+        self.buffers: dict[SSAValue, SSAValue] = {}
+        self.dim_cache: dict[SSAValue, list[SSAValue]] = {}
+        self.kernel = _Kernel({})
+        self.c0 = self.index(0)
+        self.c1 = self.index(1)
+
+    # ------------------------------------------------------------------ emission
+
+    def emit(self, op: Operation) -> SSAValue:
+        self.block.add_op(op)
+        return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    def index(self, n: int) -> SSAValue:
+        return self.emit(arith.ConstantOp(IntegerAttr(n, INDEX)))
+
+    def scalar_constant(self, value: float | int | bool, element: Attribute) -> SSAValue:
+        if is_float(element):
+            return self.emit(arith.ConstantOp(FloatAttr(float(value), element)))  # type: ignore[arg-type]
+        assert isinstance(element, IntegerType)
+        return self.emit(arith.ConstantOp(IntegerAttr(int(value), element)))
+
+    def loops(self, bounds: Sequence[SSAValue], body: Callable[[list[SSAValue]], None]) -> None:
+        """Perfectly nested `scf.for` loops over [0, bound) each, running `body` innermost."""
+        ivs: list[SSAValue] = []
+
+        def nest(depth: int) -> None:
+            if depth == len(bounds):
+                body(list(ivs))
+                return
+            loop_body = Block(arg_types=[INDEX])
+            outer = self.block
+            self.block = loop_body
+            ivs.append(loop_body.args[0])
+            nest(depth + 1)
+            ivs.pop()
+            self.emit(scf.YieldOp())
+            self.block = outer
+            # appended after its body, so that sizes computed meanwhile precede it
+            self.emit(scf.ForOp(self.c0, bounds[depth], self.c1, [], loop_body))
+
+        nest(0)
+
+    def accumulate(
+        self,
+        bound: SSAValue,
+        init: SSAValue,
+        step: Callable[[SSAValue, SSAValue], SSAValue],
+    ) -> SSAValue:
+        """`scf.for` over [0, bound) carrying an accumulator: acc = step(iv, acc)."""
+        loop_body = Block(arg_types=[INDEX, init.type])
+        outer = self.block
+        self.block = loop_body
+        self.emit(scf.YieldOp(step(loop_body.args[0], loop_body.args[1])))
+        self.block = outer
+        return self.emit(scf.ForOp(self.c0, bound, self.c1, [init], loop_body))
+
+    # --------------------------------------------------------------------- shapes
+
+    def dims(self, value: SSAValue) -> list[SSAValue]:
+        """Index values holding the sizes of a tg value, computed in the function's
+        entry block (before any loop being built) so that every later use sees them."""
+        if value in self.dim_cache:
+            return self.dim_cache[value]
+        block, kernel = self.block, self.kernel
+        self.block, self.kernel = self.entry, _Kernel({})
+        try:
+            return self._dims(value)
+        finally:
+            self.block, self.kernel = block, kernel
+
+    def _dims(self, value: SSAValue) -> list[SSAValue]:
+        static = static_shape(value.type)
+        if value in self.buffers and (None in static):
+            buf = self.buffers[value]
+            dims = [self.index(d) if d is not None else self.emit(memref.DimOp(buf, self.index(a)))
+                    for a, d in enumerate(static)]
+        elif None not in static:
+            dims = [self.index(d) for d in static]  # type: ignore[arg-type]
+        else:
+            dims = self._derived_dims(value, static)
+        self.dim_cache[value] = dims
+        return dims
+
+    def _derived_dims(self, value: SSAValue, static: tuple[int | None, ...]) -> list[SSAValue]:
+        op = value.owner
+        assert isinstance(op, Operation)
+        if isinstance(op, ELEMENTWISE):
+            dims: list[SSAValue] = []
+            for axis, d in enumerate(static):
+                source = next((v for v in op.operands if static_shape(v.type)[axis] != 1), None)
+                dims.append(self.index(1) if d == 1 or source is None else self.dims(source)[axis])
+            return dims
+        if isinstance(op, tg.TransposeOp):
+            src = self.dims(op.input)
+            return [src[p] for p in op.perm]
+        if isinstance(op, tg.DimShuffleOp):
+            src = self.dims(op.input)
+            return [self.c1 if p < 0 else src[p] for p in op.dims]
+        if isinstance(op, tg.BroadcastOp):
+            return [self.emit(arith.IndexCastOp(self.scalar(s, []), INDEX)) for s in op.sizes]
+        if isinstance(op, tg.ReduceOp):
+            src = self.dims(op.input)
+            return [d for a, d in enumerate(src) if a not in op.reduced]
+        if isinstance(op, tg.DotOp):
+            return self.dims(op.lhs)[:-1] + self.dims(op.rhs)[1:]
+        raise NotImplementedError(f"no shape rule for {op.name}")
+
+    # -------------------------------------------------------------------- scalars
+
+    def scalar(self, value: SSAValue, ivs: Sequence[SSAValue]) -> SSAValue:
+        """The element of tg value `value` at indices `ivs`, emitted at the insertion point."""
+        key = (value, tuple(ivs))
+        if key in self.kernel.computed:
+            return self.kernel.computed[key]
+        result = self._scalar(value, list(ivs))
+        self.kernel.computed[key] = result
+        return result
+
+    def _scalar(self, value: SSAValue, ivs: list[SSAValue]) -> SSAValue:
+        if value in self.buffers:
+            return self.emit(memref.LoadOp.get(self.buffers[value], ivs))
+        op = value.owner
+        assert isinstance(op, Operation)
+        if isinstance(op, tg.ConstantOp):
+            return self.scalar_constant(op.to_array().flat[0].item(), op.result.type.element_type)
+        if isinstance(op, tg.DimOp):
+            return self.emit(arith.IndexCastOp(self.dims(op.input)[op.axis_index], i64))
+        if isinstance(op, tg.TransposeOp):
+            src = [self.c0] * len(ivs)
+            for i, p in enumerate(op.perm):
+                src[p] = ivs[i]
+            return self.scalar(op.input, src)
+        if isinstance(op, tg.DimShuffleOp):
+            src = [self.c0] * len(static_shape(op.input.type))
+            for i, p in enumerate(op.dims):
+                if p >= 0:
+                    src[p] = ivs[i]
+            return self.scalar(op.input, src)
+        if isinstance(op, tg.BroadcastOp):
+            in_static = static_shape(op.input.type)
+            offset = len(ivs) - len(in_static)
+            src = [self.c0 if d == 1 else ivs[a + offset] for a, d in enumerate(in_static)]
+            return self.scalar(op.input, src)
+        if isinstance(op, ELEMENTWISE):
+            args = [
+                self.scalar(v, [self.c0 if d == 1 else iv for d, iv in zip(static_shape(v.type), ivs)])
+                for v in op.operands
+            ]
+            return self._elementwise(op, args)
+        raise NotImplementedError(f"{op.name} is not computed per element")
+
+    def _elementwise(self, op: Operation, args: list[SSAValue]) -> SSAValue:
+        emitter = SCALAR_EMITTERS.get(type(op))
+        if emitter is None:
+            raise NotImplementedError(f"no scalar lowering for {op.name}")
+        return emitter(self, op, args)
+
+    # ---------------------------------------------------------------- loop nests
+
+    def store_elementwise(self, value: SSAValue, dest: SSAValue) -> None:
+        """dest[...] = value[...] over value's whole shape."""
+        self.kernel = _Kernel({})
+        dims = self.dims(value)
+
+        def body(ivs: list[SSAValue]) -> None:
+            self.emit(memref.StoreOp.get(self.scalar(value, ivs), dest, ivs))
+
+        self.loops(dims, body)
+        self.kernel = _Kernel({})
+
+    def fill(self, dest: SSAValue, dims: Sequence[SSAValue], scalar: SSAValue) -> None:
+        self.loops(dims, lambda ivs: self.emit(memref.StoreOp.get(scalar, dest, ivs)))
+
+    def reduce(self, op: tg.ReduceOp, dest: SSAValue) -> None:
+        """dest = reduction of op.input; elementwise producers are computed inline."""
+        elt = op.result.type.element_type
+        combine = REDUCE_COMBINERS[type(op)]
+        identity = self.scalar_constant(REDUCE_IDENTITIES[type(op)](elt), elt)
+        in_dims = self.dims(op.input)
+        out_dims = self.dims(op.result)
+        axes = set(op.reduced)
+        rank = len(in_dims)
+        self.fill(dest, out_dims, identity)
+        self.kernel = _Kernel({})
+        inner_reduced = rank > 0 and (rank - 1) in axes
+
+        def out_index(ivs: list[SSAValue]) -> list[SSAValue]:
+            return [iv for a, iv in enumerate(ivs) if a not in axes]
+
+        if not inner_reduced:
+
+            def body(ivs: list[SSAValue]) -> None:
+                acc = self.emit(memref.LoadOp.get(dest, out_index(ivs)))
+                new = combine(self, acc, self.scalar(op.input, ivs))
+                self.emit(memref.StoreOp.get(new, dest, out_index(ivs)))
+
+            self.loops(in_dims, body)
+        else:
+
+            def outer(ivs: list[SSAValue]) -> None:
+                init = self.emit(memref.LoadOp.get(dest, out_index(ivs + [self.c0])))
+                self.kernel = _Kernel({})
+
+                def step(iv: SSAValue, acc: SSAValue) -> SSAValue:
+                    return combine(self, acc, self.scalar(op.input, ivs + [iv]))
+
+                total = self.accumulate(in_dims[-1], init, step)
+                self.emit(memref.StoreOp.get(total, dest, out_index(ivs + [self.c0])))
+
+            self.loops(in_dims[:-1], outer)
+        self.kernel = _Kernel({})
+
+    def dot(self, op: tg.DotOp, dest: SSAValue) -> None:
+        """dest = numpy.dot(lhs, rhs) for ranks 1 and 2, with an i-k-j loop order."""
+        elt = op.result.type.element_type
+        zero = self.scalar_constant(0, elt)
+        a, b = op.lhs, op.rhs
+        da, db = self.dims(a), self.dims(b)
+        self.kernel = _Kernel({})
+
+        def madd(acc: SSAValue, x: SSAValue, y: SSAValue) -> SSAValue:
+            return _add(self, acc, _mul(self, x, y))
+
+        if len(db) == 1:  # (m,k)·(k) or (k)·(k): inner products
+            rows = da[:-1]
+
+            def row(ivs: list[SSAValue]) -> None:
+                self.kernel = _Kernel({})
+
+                def step(k: SSAValue, acc: SSAValue) -> SSAValue:
+                    return madd(acc, self.scalar(a, ivs + [k]), self.scalar(b, [k]))
+
+                self.emit(memref.StoreOp.get(self.accumulate(da[-1], zero, step), dest, ivs))
+
+            self.loops(rows, row)
+        else:  # (m,k)·(k,n) or (k)·(k,n): rank-1 updates, contiguous in j
+            out_dims = self.dims(op.result)
+            self.fill(dest, out_dims, zero)
+
+            def update(ivs: list[SSAValue]) -> None:
+                *i, k = ivs
+                self.kernel = _Kernel({})
+                x = self.scalar(a, i + [k])
+
+                def inner(jv: list[SSAValue]) -> None:
+                    index = i + jv
+                    acc = self.emit(memref.LoadOp.get(dest, index))
+                    self.emit(memref.StoreOp.get(madd(acc, x, self.scalar(b, [k] + jv)), dest, index))
+
+                self.loops(db[1:], inner)
+
+            self.loops(da, update)
+        self.kernel = _Kernel({})
+
+    # ----------------------------------------------------------------- functions
+
+    def materialize(self, value: SSAValue, dest: SSAValue) -> None:
+        """Compute a stored value into `dest`."""
+        op = value.owner
+        if isinstance(op, tg.ReduceOp):
+            self.reduce(op, dest)
+        elif isinstance(op, tg.DotOp):
+            self.dot(op, dest)
+        else:
+            self.store_elementwise(value, dest)
+
+    def allocate(self, value: SSAValue) -> SSAValue:
+        t = memref_type(value.type)
+        dynamic = [d for d, s in zip(self.dims(value), static_shape(value.type)) if s is None]
+        return self.emit(memref.AllocOp(dynamic, [], t))
+
+    def global_constant(self, op: tg.ConstantOp) -> SSAValue:
+        name = f"__tg_constant_{len(self.globals)}"
+        t = memref_type(op.result.type)
+        value = DenseIntOrFPElementsAttr(op.value.type, op.value.data)
+        self.globals.append(memref.GlobalOp.get(StringAttr(name), t, value, constant=UnitAttr()))
+        return self.emit(memref.GetGlobalOp(name, t))
+
+
+def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.FuncOp:
+    """The loops-level function equivalent to a tg-level one."""
+    old = function.body.block
+    returned = list(old.last_op.operands) if isinstance(old.last_op, func.ReturnOp) else []
+    arg_types = [memref_type(a.type) for a in old.args] + [memref_type(v.type) for v in returned]
+    block = Block(arg_types=arg_types)
+    builder = LoopsBuilder(block, symbols)
+    for arg, new in zip(old.args, block.args):
+        builder.buffers[arg] = new
+    outputs = block.args[len(old.args):]
+
+    # a result computed by an op is written straight into its output buffer
+    direct: dict[SSAValue, SSAValue] = {}
+    for value, out in zip(returned, outputs):
+        if isinstance(value.owner, Operation) and value not in direct and not isinstance(value.owner, tg.ConstantOp):
+            direct[value] = out
+
+    temporaries: list[SSAValue] = []
+    for op in old.ops:
+        if isinstance(op, func.ReturnOp):
+            break
+        value = op.results[0]
+        if isinstance(op, tg.ConstantOp) and needs_buffer(value):
+            builder.buffers[value] = builder.global_constant(op)
+            continue
+        if value in direct:
+            builder.materialize(value, direct[value])
+            builder.buffers[value] = direct[value]
+        elif needs_buffer(value):
+            buf = builder.allocate(value)
+            temporaries.append(buf)
+            builder.materialize(value, buf)
+            builder.buffers[value] = buf
+    for value, out in zip(returned, outputs):
+        if direct.get(value) is not out:
+            builder.store_elementwise(value, out)
+    for buf in temporaries:
+        builder.emit(memref.DeallocOp.get(buf))
+    builder.emit(func.ReturnOp())
+    return func.FuncOp(function.sym_name.data, (arg_types, []), Region(block))
+
+
+@dataclass(frozen=True)
+class ConvertTgToLoops(ModulePass):
+    """Lower every `tg` function of the module to loops over buffers."""
+
+    name = "convert-tg-to-loops"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        symbols: list[Operation] = []
+        for function in [f for f in op.ops if isinstance(f, func.FuncOp)]:
+            new = lower_function(function, symbols)
+            op.body.block.insert_op_before(new, function)
+            op.body.block.erase_op(function)
+        for g in symbols:
+            op.body.block.insert_op_before(g, op.body.block.first_op) if op.body.block.first_op else op.body.block.add_op(g)
+
+
+# ------------------------------------------------------------- scalar semantics
+
+
+def _add(b: LoopsBuilder, x: SSAValue, y: SSAValue) -> SSAValue:
+    if is_float(x.type):
+        return b.emit(arith.AddfOp(x, y, REASSOC))
+    return b.emit(arith.AddiOp(x, y))
+
+
+def _mul(b: LoopsBuilder, x: SSAValue, y: SSAValue) -> SSAValue:
+    if is_float(x.type):
+        return b.emit(arith.MulfOp(x, y, REASSOC))
+    return b.emit(arith.MuliOp(x, y))
+
+
+def _max(b: LoopsBuilder, x: SSAValue, y: SSAValue) -> SSAValue:
+    if is_float(x.type):
+        return b.emit(arith.MaximumfOp(x, y))
+    return b.emit(arith.MaxSIOp(x, y))
+
+
+def _min(b: LoopsBuilder, x: SSAValue, y: SSAValue) -> SSAValue:
+    if is_float(x.type):
+        return b.emit(arith.MinimumfOp(x, y))
+    return b.emit(arith.MinSIOp(x, y))
+
+
+def _binary(float_op: type[Operation], int_op: type[Operation] | None = None):
+    def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+        if is_float(args[0].type):
+            return b.emit(float_op(*args))
+        assert int_op is not None
+        return b.emit(int_op(*args))
+
+    return emit
+
+
+def _unary(float_op: type[Operation]):
+    def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+        return b.emit(float_op(args[0]))
+
+    return emit
+
+
+def _neg(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    (x,) = args
+    if is_float(x.type):
+        return b.emit(arith.NegfOp(x))
+    return b.emit(arith.SubiOp(b.scalar_constant(0, x.type), x))
+
+
+def _abs(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    (x,) = args
+    if is_float(x.type):
+        return b.emit(math.AbsFOp(x))
+    return b.emit(math.AbsIOp(x))
+
+
+def _sigmoid(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    (x,) = args
+    one = b.scalar_constant(1.0, x.type)
+    e = b.emit(math.ExpOp(b.emit(arith.NegfOp(x))))
+    return b.emit(arith.DivfOp(one, b.emit(arith.AddfOp(one, e))))
+
+
+_FLOAT_PREDICATES = {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge"}
+_INT_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
+
+
+def _cmp(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    assert isinstance(op, tg.CmpOp)
+    pred = op.predicate.data
+    if is_float(args[0].type):
+        return b.emit(arith.CmpfOp(args[0], args[1], _FLOAT_PREDICATES[pred]))
+    if args[0].type == i1:  # booleans compare as unsigned
+        pred = {"lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}.get(pred, pred)
+        return b.emit(arith.CmpiOp(args[0], args[1], pred))
+    return b.emit(arith.CmpiOp(args[0], args[1], _INT_PREDICATES[pred]))
+
+
+def _select(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    return b.emit(arith.SelectOp(*args))
+
+
+def _cast(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    (x,) = args
+    src = x.type
+    dst = op.results[0].type.element_type
+    if src == dst:
+        return x
+    if is_bool(dst):
+        zero = b.scalar_constant(0, src)
+        if is_float(src):
+            return b.emit(arith.CmpfOp(x, zero, "une"))
+        return b.emit(arith.CmpiOp(x, zero, "ne"))
+    if is_float(src) and is_float(dst):
+        wider = dtype_of(dst).itemsize > dtype_of(src).itemsize
+        return b.emit(arith.ExtFOp(x, dst) if wider else arith.TruncFOp(x, dst))
+    if is_bool(src):
+        if is_float(dst):
+            return b.emit(arith.SelectOp(x, b.scalar_constant(1.0, dst), b.scalar_constant(0.0, dst)))
+        return b.emit(arith.ExtUIOp(x, dst))
+    if not is_float(src) and not is_float(dst):
+        wider = dtype_of(dst).itemsize > dtype_of(src).itemsize
+        return b.emit(arith.ExtSIOp(x, dst) if wider else arith.TruncIOp(x, dst))
+    if not is_float(src):
+        return b.emit(arith.SIToFPOp(x, dst))
+    return _float_to_int(b, x, dst)
+
+
+def _float_to_int(b: LoopsBuilder, x: SSAValue, dst: Attribute) -> SSAValue:
+    """Truncate toward zero, saturating at the integer range; NaN gives 0."""
+    bits = dtype_of(dst).itemsize * 8
+    hi = b.scalar_constant(float(2 ** (bits - 1)), x.type)
+    lo = b.scalar_constant(-float(2 ** (bits - 1)), x.type)
+    converted = b.emit(arith.FPToSIOp(x, dst))
+    too_big = b.emit(arith.CmpfOp(x, hi, "oge"))
+    too_small = b.emit(arith.CmpfOp(x, lo, "ole"))
+    is_nan = b.emit(arith.CmpfOp(x, x, "uno"))
+    r = b.emit(arith.SelectOp(too_big, b.scalar_constant(2 ** (bits - 1) - 1, dst), converted))
+    r = b.emit(arith.SelectOp(too_small, b.scalar_constant(-(2 ** (bits - 1)), dst), r))
+    return b.emit(arith.SelectOp(is_nan, b.scalar_constant(0, dst), r))
+
+
+SCALAR_EMITTERS: dict[type[Operation], Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]] = {
+    tg.AddOp: _binary(arith.AddfOp, arith.AddiOp),
+    tg.SubOp: _binary(arith.SubfOp, arith.SubiOp),
+    tg.MulOp: _binary(arith.MulfOp, arith.MuliOp),
+    tg.DivOp: _binary(arith.DivfOp),
+    tg.PowOp: _binary(math.PowFOp),
+    tg.MaximumOp: lambda b, op, args: _max(b, *args),
+    tg.MinimumOp: lambda b, op, args: _min(b, *args),
+    tg.NegOp: _neg,
+    tg.AbsOp: _abs,
+    tg.ExpOp: _unary(math.ExpOp),
+    tg.LogOp: _unary(math.LogOp),
+    tg.TanhOp: _unary(math.TanhOp),
+    tg.SqrtOp: _unary(math.SqrtOp),
+    tg.SigmoidOp: _sigmoid,
+    tg.CmpOp: _cmp,
+    tg.SelectOp: _select,
+    tg.CastOp: _cast,
+}
+"""How each elementwise op computes one element."""
+
+
+def _lowest(element: Attribute) -> float | int:
+    if is_float(element):
+        return float("-inf")
+    return -(2 ** (dtype_of(element).itemsize * 8 - 1))
+
+
+REDUCE_COMBINERS: dict[type[tg.ReduceOp], Callable[[LoopsBuilder, SSAValue, SSAValue], SSAValue]] = {
+    tg.SumOp: _add,
+    tg.MaxOp: _max,
+}
+REDUCE_IDENTITIES: dict[type[tg.ReduceOp], Callable[[Attribute], float | int]] = {
+    tg.SumOp: lambda element: 0,
+    tg.MaxOp: _lowest,
+}
