@@ -85,6 +85,11 @@ class TgOp(IRDLOperation, abc.ABC):
     def reference(self, *args: np.ndarray) -> np.ndarray:
         """numpy implementation; the oracle for the interpreter and the tests."""
 
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        """The (operand index, operand axis) pairs whose size the result's dimension
+        `axis` takes; empty when it comes from no operand's shape."""
+        return []
+
     def _result_dtype(self) -> np.dtype:
         return dtype_of(self.result_types[0])
 
@@ -183,6 +188,10 @@ def _elementwise_shape(op: Operation, shapes: Sequence[ConcreteShape]) -> Concre
     return tuple(out)
 
 
+def _elementwise_sources(op: Operation, axis: int) -> list[tuple[int, int]]:
+    return [(i, axis) for i, v in enumerate(op.operands) if static_shape(v.type)[axis] != 1]
+
+
 def _verify_elementwise(op: Operation, result_elt: Attribute | None = None) -> None:
     types = [_tensor(v) for v in op.operands]
     ranks = {len(t.get_shape()) for t in types}
@@ -246,6 +255,9 @@ class BinaryOp(TgOp, abc.ABC):
 
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return _elementwise_shape(self, shapes)
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return _elementwise_sources(self, axis)
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -353,6 +365,9 @@ class UnaryOp(TgOp, abc.ABC):
 
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return shapes[0]
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return _elementwise_sources(self, axis)
 
     @abc.abstractmethod
     def compute(self, x: np.ndarray) -> np.ndarray:
@@ -485,6 +500,9 @@ class CmpOp(TgOp):
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return _elementwise_shape(self, shapes)
 
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return _elementwise_sources(self, axis)
+
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(CMP_PREDICATES[self.predicate.data](*args), dtype=np.bool_)
 
@@ -525,6 +543,9 @@ class SelectOp(TgOp):
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return _elementwise_shape(self, shapes)
 
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return _elementwise_sources(self, axis)
+
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(np.where(*args), dtype=self._result_dtype())
 
@@ -557,6 +578,9 @@ class CastOp(TgOp):
 
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return shapes[0]
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return _elementwise_sources(self, axis)
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         x, dtype = args[0], self._result_dtype()
@@ -661,6 +685,11 @@ class BroadcastOp(TgOp):
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         raise NotImplementedError("tg.broadcast's shape depends on operand values")
 
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        in_static = static_shape(self.input.type)
+        in_axis = axis - (len(self.sizes) - len(in_static))
+        return [(0, in_axis)] if in_axis >= 0 and in_static[in_axis] != 1 else []
+
     def shape_from_values(self, input_shape: ConcreteShape, sizes: Sequence[int]) -> ConcreteShape:
         """The concrete result shape, checked against the input and the result type."""
         res_static = static_shape(_tensor(self.result))
@@ -730,6 +759,9 @@ class TransposeOp(TgOp):
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return tuple(shapes[0][p] for p in self.perm)
 
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return [(0, self.perm[axis])]
+
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(np.transpose(args[0], self.perm))
 
@@ -786,6 +818,10 @@ class DimShuffleOp(TgOp):
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return tuple(1 if p < 0 else shapes[0][p] for p in self.dims)
 
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        p = self.dims[axis]
+        return [] if p < 0 else [(0, p)]
+
     def reference(self, *args: np.ndarray) -> np.ndarray:
         kept = [p for p in self.dims if p >= 0]
         dropped = sorted(set(range(args[0].ndim)) - set(kept))  # all of size 1
@@ -836,6 +872,10 @@ class ReduceOp(TgOp, abc.ABC):
 
     def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
         return tuple(d for a, d in enumerate(shapes[0]) if a not in self.reduced)
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        kept = [a for a in range(len(static_shape(self.input.type))) if a not in self.reduced]
+        return [(0, kept[axis])]
 
 
 @irdl_op_definition
@@ -924,6 +964,10 @@ class DotOp(TgOp):
                 [(0, len(a) - 1), (1, 0)],
             )
         return a[:-1] + b[1:]
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        lhs_kept = len(static_shape(self.lhs.type)) - 1
+        return [(0, axis)] if axis < lhs_kept else [(1, axis - lhs_kept + 1)]
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(np.dot(*args), dtype=self._result_dtype())

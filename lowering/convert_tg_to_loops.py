@@ -193,27 +193,18 @@ class LoopsBuilder:
 
     def _derived_dims(self, value: SSAValue, static: tuple[int | None, ...]) -> list[SSAValue]:
         op = value.owner
-        assert isinstance(op, Operation)
-        if isinstance(op, ELEMENTWISE):
-            dims: list[SSAValue] = []
-            for axis, d in enumerate(static):
-                source = next((v for v in op.operands if static_shape(v.type)[axis] != 1), None)
-                dims.append(self.index(1) if d == 1 or source is None else self.dims(source)[axis])
-            return dims
-        if isinstance(op, tg.TransposeOp):
-            src = self.dims(op.input)
-            return [src[p] for p in op.perm]
-        if isinstance(op, tg.DimShuffleOp):
-            src = self.dims(op.input)
-            return [self.c1 if p < 0 else src[p] for p in op.dims]
+        assert isinstance(op, tg.TgOp)
         if isinstance(op, tg.BroadcastOp):
             return [self.emit(arith.IndexCastOp(self.scalar(s, []), INDEX)) for s in op.sizes]
-        if isinstance(op, tg.ReduceOp):
-            src = self.dims(op.input)
-            return [d for a, d in enumerate(src) if a not in op.reduced]
-        if isinstance(op, tg.DotOp):
-            return self.dims(op.lhs)[:-1] + self.dims(op.rhs)[1:]
-        raise NotImplementedError(f"no shape rule for {op.name}")
+        dims: list[SSAValue] = []
+        for axis, d in enumerate(static):
+            sources = op.dim_sources(axis)
+            if d is not None or not sources:
+                dims.append(self.index(1 if d is None else d))
+            else:
+                operand, operand_axis = sources[0]
+                dims.append(self.dims(op.operands[operand])[operand_axis])
+        return dims
 
     # -------------------------------------------------------------------- scalars
 

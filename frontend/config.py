@@ -1,0 +1,97 @@
+"""tg's configuration: `tg.config.floatX` and friends, set from `TG_FLAGS`.
+
+`TG_FLAGS="floatX=float32,mode=FAST_COMPILE"` works as Theano's `THEANO_FLAGS`.
+Each flag is registered once with its default, its parser and a line of help;
+later issues register theirs with `register_flag`.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One configuration key: default value, parser from text, help."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    doc: str
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(f"expected one of {', '.join(options)}, got {text!r}")
+        return text
+
+    return parse
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if not lo <= value <= hi:
+            raise ValueError(f"expected an integer in [{lo}, {hi}], got {value}")
+        return value
+
+    return parse
+
+
+FLAGS: dict[str, Flag] = {}
+
+
+def register_flag(name: str, default: Any, parse: Callable[[str], Any], doc: str) -> None:
+    """Declare a configuration key (for use by later parts of tg)."""
+    FLAGS[name] = Flag(name, default, parse, doc)
+
+
+register_flag("floatX", "float64", _choice("float64", "float32"), "dtype of float variables built without one")
+register_flag("mode", "FAST_RUN", _choice("FAST_RUN", "FAST_COMPILE"), "FAST_RUN compiles to machine code; FAST_COMPILE interprets with numpy")
+register_flag("opt_level", 3, _int_in(0, 3), "LLVM optimization level")
+register_flag("dump_ir", "", str, "print the IR of each compiled function at these stages (comma separated with ':')")
+
+
+class Config:
+    """Attribute access to the current flag values."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_values", {})
+
+    def __getattr__(self, name: str) -> Any:
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        if name in FLAGS:
+            return FLAGS[name].default
+        raise AttributeError(f"tg.config has no flag {name!r}; flags are {', '.join(sorted(FLAGS))}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in FLAGS:
+            raise AttributeError(f"tg.config has no flag {name!r}; flags are {', '.join(sorted(FLAGS))}")
+        flag = FLAGS[name]
+        self._values[name] = flag.parse(value) if isinstance(value, str) and flag.parse is not str else value
+
+    def read_flags(self, text: str, source: str = "TG_FLAGS") -> None:
+        """Apply `key=value,key=value` settings."""
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"{source}: expected key=value, got {item!r}")
+            key = key.strip()
+            if key not in FLAGS:
+                warnings.warn(f"{source}: unknown flag {key!r} ignored", stacklevel=2)
+                continue
+            try:
+                self._values[key] = FLAGS[key].parse(value.strip())
+            except ValueError as e:
+                raise ValueError(f"{source}: bad value for {key}: {e}") from None
+
+
+config = Config()
+config.read_flags(os.environ.get("TG_FLAGS", ""))

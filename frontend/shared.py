@@ -1,0 +1,84 @@
+"""Shared variables: symbolic variables whose value lives between calls."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from xdsl.ir import SSAValue
+
+from tg.dialects.tensor_types import tensor_type
+from tg.runtime.arguments import InputSpec, convert_input
+from tg.variable import TensorVariable
+
+
+_BY_VALUE: weakref.WeakValueDictionary[SSAValue, SharedVariable] = weakref.WeakValueDictionary()
+
+
+def shared_variable_of(value: SSAValue) -> SharedVariable | None:
+    """The shared variable whose free SSA value this is, if any."""
+    return _BY_VALUE.get(value)
+
+
+class SharedVariable(TensorVariable):
+    """A variable with a stored value that every function using it reads (and may update)."""
+
+    def __init__(self, value: np.ndarray, name: str | None, shape: Sequence[int | None], allow_downcast: bool | None):
+        block_var = TensorVariable.free(tensor_type(value.dtype, list(shape)), name)
+        super().__init__(block_var.value, name)
+        self._allow_downcast = allow_downcast
+        self.container = value
+        _BY_VALUE[self.value] = self
+
+    def _spec(self) -> InputSpec:
+        t = self.type
+        return InputSpec(f"shared variable {self.name or '<unnamed>'!r}", np.dtype(t.dtype), t.shape, self._allow_downcast)
+
+    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> np.ndarray:
+        """The value; a copy unless `borrow=True`."""
+        return self.container if borrow else self.container.copy()
+
+    def set_value(self, value: Any, borrow: bool = False) -> None:
+        """Replace the value (checked like a function input); copied unless `borrow=True`."""
+        converted = convert_input(value, self._spec())
+        if converted is value and not borrow:
+            converted = converted.copy()
+        self.container = converted
+
+    def __repr__(self) -> str:
+        return f"<shared {self.name or ''}: {self.type.dtype} {self.container.shape}>"
+
+
+def shared(
+    value: Any,
+    name: str | None = None,
+    strict: bool = False,
+    allow_downcast: bool | None = None,
+    borrow: bool = False,
+    broadcastable: Sequence[bool] | None = None,
+    shape: Sequence[int | None] | None = None,
+) -> SharedVariable:
+    """Theano's `shared`: a variable holding `value` (copied unless `borrow=True`).
+
+    Its static shape is unknown in every dimension unless `broadcastable` (Theano) or
+    `shape` (PyTensor) says otherwise.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"shared: cannot hold a value of dtype {array.dtype}")
+    if not borrow or not array.flags.c_contiguous:
+        array = np.array(array, copy=True, order="C")
+    if broadcastable is not None and shape is not None:
+        raise ValueError("shared: give broadcastable or shape, not both")
+    static: list[int | None] = [None] * array.ndim
+    if broadcastable is not None:
+        static = [1 if b else None for b in broadcastable]
+    elif shape is not None:
+        static = list(shape)
+    if len(static) != array.ndim:
+        raise ValueError(f"shared: {len(static)} dimensions declared for a {array.ndim}-d value")
+    variable = SharedVariable(array, name, static, allow_downcast)
+    variable.container = convert_input(array, variable._spec())
+    return variable

@@ -1,0 +1,251 @@
+"""Symbolic variables: handles on SSA values of the `tg` dialect.
+
+A free variable (a function input or a shared variable) is the argument of a block
+of its own; every expression is an op built directly with xDSL (never parsed), whose
+location records the user's source line. `tg.function` later clones the ops an
+output depends on into one `func.func`.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr
+from xdsl.ir import Block, Operation, SSAValue
+
+from tg.dialects.tensor_types import dtype_of, format_type, static_shape, tensor_type
+
+if TYPE_CHECKING:
+    from tg.tensor.shape import SymbolicShape
+
+_TG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TG_DIRS = {os.path.dirname(os.path.abspath(__file__))} | {
+    os.path.join(_TG_DIR, d) for d in ("dialects", "passes", "lowering", "runtime", "tools")
+}
+
+
+def user_location() -> FileLineColLoc:
+    """The innermost stack frame outside tg itself, as an IR location."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        directory = os.path.dirname(os.path.abspath(filename))
+        if not any(directory == d or directory.startswith(d + os.sep) for d in _TG_DIRS):
+            return FileLineColLoc(StringAttr(filename), IntAttr(frame.f_lineno), IntAttr(0))
+        frame = frame.f_back  # type: ignore[assignment]
+    return FileLineColLoc(StringAttr("<unknown>"), IntAttr(0), IntAttr(0))
+
+
+def describe_location(op: Operation) -> str:
+    """`file.py:12 (source text)` for an op built by the frontend, else ''."""
+    loc = op.location
+    if not isinstance(loc, FileLineColLoc):
+        return ""
+    filename, line = loc.filename.data, loc.line.data
+    text = linecache.getline(filename, line).strip()
+    where = f"{os.path.basename(filename)}:{line}"
+    return f"{where}: {text}" if text else where
+
+
+class TensorType:
+    """Theano's TensorType: a dtype and a broadcastable pattern (or static shape).
+
+    `TensorType('float32', (False, True))('x')` builds a variable.
+    """
+
+    def __init__(
+        self,
+        dtype: str | np.dtype,
+        broadcastable: Sequence[bool] | None = None,
+        shape: Sequence[int | None] | None = None,
+    ):
+        if broadcastable is not None and shape is not None:
+            raise ValueError("TensorType: give broadcastable or shape, not both")
+        if shape is None:
+            shape = [1 if b else None for b in (broadcastable or ())]
+        self.ir_type = tensor_type(np.dtype(dtype), list(shape))
+
+    @staticmethod
+    def from_ir(t: Any) -> TensorType:
+        result = TensorType.__new__(TensorType)
+        result.ir_type = t
+        return result
+
+    @property
+    def dtype(self) -> str:
+        return dtype_of(self.ir_type).name
+
+    @property
+    def shape(self) -> tuple[int | None, ...]:
+        return static_shape(self.ir_type)
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        return tuple(d == 1 for d in self.shape)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __call__(self, name: str | None = None) -> TensorVariable:
+        return TensorVariable.free(self.ir_type, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TensorType) and other.ir_type == self.ir_type
+
+    def __hash__(self) -> int:
+        return hash(self.ir_type)
+
+    def __repr__(self) -> str:
+        return f"TensorType({self.dtype}, shape={self.shape})"
+
+
+class TensorVariable:
+    """A symbolic tensor: the result of an op, or a free variable."""
+
+    __array_priority__ = 1000  # numpy arrays defer to our operators
+
+    def __init__(self, value: SSAValue, name: str | None = None):
+        self.value = value
+        self.name = name
+
+    @staticmethod
+    def free(ir_type: Any, name: str | None = None) -> TensorVariable:
+        """A new free variable (function input) of this IR type."""
+        block = Block(arg_types=[ir_type])
+        return TensorVariable(block.args[0], name)
+
+    # ------------------------------------------------------------------ type
+
+    @property
+    def type(self) -> TensorType:
+        return TensorType.from_ir(self.value.type)
+
+    @property
+    def dtype(self) -> str:
+        return dtype_of(self.value.type).name
+
+    @property
+    def ndim(self) -> int:
+        return len(static_shape(self.value.type))
+
+    @property
+    def broadcastable(self) -> tuple[bool, ...]:
+        return tuple(d == 1 for d in static_shape(self.value.type))
+
+    @property
+    def shape(self) -> SymbolicShape:
+        from tg.tensor.shape import SymbolicShape
+
+        return SymbolicShape(self)
+
+    @property
+    def owner(self) -> Operation | None:
+        owner = self.value.owner
+        return owner if isinstance(owner, Operation) else None
+
+    def __repr__(self) -> str:
+        label = self.name or (self.owner.name if self.owner else "input")
+        return f"<{label}: {format_type(self.value.type)}>"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a symbolic variable has no truth value; use tg.tensor.switch for conditions "
+            "and tg.tensor.eq for elementwise equality"
+        )
+
+    def __iter__(self):
+        raise TypeError("a symbolic variable cannot be iterated over")
+
+    # -------------------------------------------------------------- operators
+
+    def __add__(self, other: Any) -> TensorVariable:
+        return _T().add(self, other)
+
+    def __radd__(self, other: Any) -> TensorVariable:
+        return _T().add(other, self)
+
+    def __sub__(self, other: Any) -> TensorVariable:
+        return _T().sub(self, other)
+
+    def __rsub__(self, other: Any) -> TensorVariable:
+        return _T().sub(other, self)
+
+    def __mul__(self, other: Any) -> TensorVariable:
+        return _T().mul(self, other)
+
+    def __rmul__(self, other: Any) -> TensorVariable:
+        return _T().mul(other, self)
+
+    def __truediv__(self, other: Any) -> TensorVariable:
+        return _T().true_div(self, other)
+
+    def __rtruediv__(self, other: Any) -> TensorVariable:
+        return _T().true_div(other, self)
+
+    def __pow__(self, other: Any) -> TensorVariable:
+        return _T().pow(self, other)
+
+    def __rpow__(self, other: Any) -> TensorVariable:
+        return _T().pow(other, self)
+
+    def __neg__(self) -> TensorVariable:
+        return _T().neg(self)
+
+    def __abs__(self) -> TensorVariable:
+        return _T().abs_(self)
+
+    def __lt__(self, other: Any) -> TensorVariable:
+        return _T().lt(self, other)
+
+    def __le__(self, other: Any) -> TensorVariable:
+        return _T().le(self, other)
+
+    def __gt__(self, other: Any) -> TensorVariable:
+        return _T().gt(self, other)
+
+    def __ge__(self, other: Any) -> TensorVariable:
+        return _T().ge(self, other)
+
+    # `==` stays identity, as in Theano: use tg.tensor.eq for elementwise equality.
+    __hash__ = object.__hash__
+
+    # ----------------------------------------------------------------- methods
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().max(self, axis=axis, keepdims=keepdims)
+
+    def dimshuffle(self, *pattern: Any) -> TensorVariable:
+        return _T().dimshuffle(self, *pattern)
+
+    def transpose(self, *axes: Any) -> TensorVariable:
+        if len(axes) == 1 and isinstance(axes[0], Sequence):
+            axes = tuple(axes[0])
+        return _T().transpose(self, axes or None)
+
+    @property
+    def T(self) -> TensorVariable:
+        return _T().transpose(self)
+
+    def astype(self, dtype: str | np.dtype) -> TensorVariable:
+        return _T().cast(self, dtype)
+
+    def dot(self, other: Any) -> TensorVariable:
+        return _T().dot(self, other)
+
+
+def _T():
+    from tg.tensor import basic
+
+    return basic

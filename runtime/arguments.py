@@ -1,0 +1,97 @@
+"""Checking a call's arguments against the function's input types, Theano's way.
+
+numpy arrays are judged by dtype (a safe cast is accepted, a lossy one needs
+`allow_input_downcast=True`); Python numbers and lists are judged by value (a
+conversion that loses nothing is accepted). Every failure is a TypeError or
+ValueError that names the input and says what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tg.config import config
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What one function input accepts."""
+
+    label: str
+    """How messages name the input: `input 'x' (argument 0)`."""
+    dtype: np.dtype
+    shape: tuple[int | None, ...]
+    allow_downcast: bool | None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def describe(self) -> str:
+        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
+        return f"{self.dtype.name} tensor of shape ({dims}{',' if self.ndim == 1 else ''})"
+
+
+def _lossless(original: np.ndarray, converted: np.ndarray) -> bool:
+    with np.errstate(all="ignore"):
+        back = converted.astype(original.dtype)
+        same = back == original
+        if original.dtype.kind == "f":
+            same |= np.isnan(original) & np.isnan(back)
+    return bool(np.all(same))
+
+
+def convert_input(value: Any, spec: InputSpec) -> np.ndarray:
+    """`value` as a C-contiguous array of the input's dtype and rank, or a clear error."""
+    if isinstance(value, np.ndarray | np.generic):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{spec.label} expects a {spec.describe()}, got an array of dtype {array.dtype}")
+        if array.dtype != spec.dtype:
+            if not (np.can_cast(array.dtype, spec.dtype, "safe") or spec.allow_downcast):
+                raise TypeError(
+                    f"{spec.label} expects a {spec.describe()}, got a {array.dtype} array; "
+                    f"converting it could lose precision. Cast it to {spec.dtype.name} or pass "
+                    f"allow_input_downcast=True"
+                )
+            with np.errstate(all="ignore"):
+                array = array.astype(spec.dtype)
+    else:
+        try:
+            original = np.asarray(value)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{spec.label} expects a {spec.describe()}, got {type(value).__name__}: {e}") from None
+        if original.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{spec.label} expects a {spec.describe()}, got {type(value).__name__} "
+                f"{_short(value)}"
+            )
+        with np.errstate(all="ignore"):
+            array = original.astype(spec.dtype)
+        floatx_scalar = isinstance(value, float) and spec.dtype.name == config.floatX
+        if not (spec.allow_downcast or floatx_scalar or _lossless(original, array)):
+            raise TypeError(
+                f"{spec.label} expects a {spec.describe()}; {_short(value)} cannot be converted "
+                f"to {spec.dtype.name} without loss. Pass allow_input_downcast=True to accept that"
+            )
+    if array.ndim != spec.ndim:
+        raise TypeError(
+            f"{spec.label} expects a {spec.describe()} ({spec.ndim} dimension"
+            f"{'' if spec.ndim == 1 else 's'}), got {array.ndim} dimension"
+            f"{'' if array.ndim == 1 else 's'} (shape {array.shape})"
+        )
+    for axis, (declared, size) in enumerate(zip(spec.shape, array.shape)):
+        if declared is not None and declared != size:
+            kind = "broadcastable (size 1)" if declared == 1 else f"of size {declared}"
+            raise ValueError(
+                f"{spec.label}: dimension {axis} is declared {kind} but the value has shape {array.shape}"
+            )
+    return np.ascontiguousarray(array)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,119 @@
+"""The compiled function object that `tg.function` returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+
+from tg.dialects.interpreter import find_function, run_function
+from tg.runtime.arguments import InputSpec, convert_input
+from tg.runtime.kernel import NativeKernel
+from tg.runtime.shapes import ShapeProgram
+
+Executor = Callable[[list[np.ndarray], list[tuple[int, ...]]], list[np.ndarray]]
+
+
+class Function:
+    """A callable compiled from a graph: checks its arguments, runs machine code (or
+    the numpy interpreter in FAST_COMPILE mode), applies updates, returns fresh arrays.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None,
+        mode: str,
+        graph: ModuleOp,
+        optimized: ModuleOp,
+        specs: Sequence[InputSpec],
+        input_names: Sequence[str | None],
+        shared: Sequence[Any],
+        updated: Sequence[Any],
+        n_outputs: int,
+        single_output: bool,
+        kernel: NativeKernel | None,
+    ):
+        self.name = name
+        self.mode = mode
+        self._graph = graph
+        self._optimized = optimized
+        self._specs = list(specs)
+        self._names = {n: i for i, n in enumerate(input_names) if n}
+        self._shared = list(shared)
+        self._updated = list(updated)
+        self._n_outputs = n_outputs
+        self._single = single_output
+        self._kernel = kernel
+        function = find_function(optimized)
+        labels = [s.label for s in specs] + [f"shared variable {v.name or '<unnamed>'!r}" for v in shared]
+        self._shapes = ShapeProgram(function, labels)
+        self._result_dtypes = [np.dtype(_dtype_of(t)) for t in function.function_type.outputs]
+        self._function = function
+
+    # ------------------------------------------------------------------ calling
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        arrays = self._convert(args, kwargs)
+        arrays += [v.container for v in self._shared]
+        out_shapes = self._shapes.run([a.shape for a in arrays])
+        if self._kernel is not None:
+            results = [np.empty(s, d) for s, d in zip(out_shapes, self._result_dtypes)]
+            self._kernel(arrays + results)
+        else:
+            results = [np.array(r) for r in run_function(self._function, arrays)]
+        for variable, value in zip(self._updated, results[self._n_outputs :]):
+            variable.container = value
+        outputs = results[: self._n_outputs]
+        return outputs[0] if self._single else outputs
+
+    def _convert(self, args: Sequence[Any], kwargs: dict[str, Any]) -> list[np.ndarray]:
+        n = len(self._specs)
+        if len(args) > n:
+            raise TypeError(f"{self._label()} takes {n} argument{'s' if n != 1 else ''}, got {len(args)}")
+        values: list[Any] = list(args) + [_MISSING] * (n - len(args))
+        for key, value in kwargs.items():
+            if key not in self._names:
+                raise TypeError(f"{self._label()} has no input named {key!r}")
+            i = self._names[key]
+            if values[i] is not _MISSING:
+                raise TypeError(f"{self._label()} got two values for input {key!r}")
+            values[i] = value
+        missing = [self._specs[i].label for i, v in enumerate(values) if v is _MISSING]
+        if missing:
+            raise TypeError(f"{self._label()} is missing {', '.join(missing)}")
+        return [convert_input(v, s) for v, s in zip(values, self._specs)]
+
+    def _label(self) -> str:
+        return f"function {self.name!r}" if self.name else "the function"
+
+    # --------------------------------------------------------------- inspection
+
+    def ir(self, stage: str = "graph") -> str:
+        """The function's IR at a stage, derived on demand from the graph."""
+        from tg.lowering.jit import to_llvmir
+        from tg.pipeline import STAGES, TEXT_STAGES, lower
+
+        if stage == "graph":
+            return str(self._graph)
+        if stage in TEXT_STAGES:
+            return to_llvmir(lower(self._graph.clone(), "graph", "llvm"))
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; stages are {', '.join([*STAGES, *TEXT_STAGES])}")
+        return str(lower(self._graph.clone(), "graph", stage))
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def _dtype_of(t: Any) -> np.dtype:
+    from tg.dialects.tensor_types import dtype_of
+
+    return dtype_of(t)

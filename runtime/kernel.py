@@ -1,0 +1,33 @@
+"""Calling compiled code: one native entry point per function.
+
+The entry point takes, for each buffer (inputs, then outputs), its data pointer and
+one int64 per dimension. This first version calls it through ctypes; a native
+fast-call wrapper replaces it later (see the compile-speed issue).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+
+import numpy as np
+
+from tg.lowering.jit import CompiledModule
+
+
+class NativeKernel:
+    """A JIT-compiled function over contiguous numpy buffers."""
+
+    def __init__(self, compiled: CompiledModule, symbol: str, ranks: Sequence[int]):
+        self.compiled = compiled  # keeps the machine code alive
+        argtypes: list[type] = []
+        for rank in ranks:
+            argtypes += [ctypes.c_void_p] + [ctypes.c_int64] * rank
+        self.entry = ctypes.CFUNCTYPE(None, *argtypes)(compiled.address(symbol))
+
+    def __call__(self, buffers: Sequence[np.ndarray]) -> None:
+        args: list[int] = []
+        for b in buffers:
+            args.append(b.ctypes.data)
+            args.extend(b.shape)
+        self.entry(*args)
