@@ -117,7 +117,7 @@ class ConstantOp(TgOp):
     @staticmethod
     def from_array(array: np.ndarray) -> ConstantOp:
         """A constant holding a copy of `array` (its dtype and full static shape)."""
-        array = np.ascontiguousarray(array)
+        array = np.asarray(array, order="C")
         t = tensor_type(array.dtype, array.shape)
         # builtin i1 dense data holds one byte per element
         raw = array.astype(np.int8).tobytes() if array.dtype == np.bool_ else array.tobytes()
@@ -763,7 +763,7 @@ class TransposeOp(TgOp):
         return [(0, self.perm[axis])]
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(np.transpose(args[0], self.perm))
+        return np.transpose(args[0], self.perm).copy(order="C")
 
 
 @irdl_op_definition
@@ -826,7 +826,7 @@ class DimShuffleOp(TgOp):
         kept = [p for p in self.dims if p >= 0]
         dropped = sorted(set(range(args[0].ndim)) - set(kept))  # all of size 1
         moved = np.transpose(args[0], kept + dropped)
-        return np.ascontiguousarray(moved.reshape(self.infer_shape([args[0].shape])))
+        return moved.reshape(self.infer_shape([args[0].shape])).copy(order="C")
 
 
 # ---------------------------------------------------------------------- reductions

@@ -107,6 +107,7 @@ class LoopsBuilder:
     def __init__(self, block: Block, module_symbols: list[Operation]):
         self.block = block
         self.entry = block
+        self.entry_indices: dict[int, SSAValue] = {}
         self.globals = module_symbols
         self.buffers: dict[SSAValue, SSAValue] = {}
         self.dim_cache: dict[SSAValue, list[SSAValue]] = {}
@@ -121,7 +122,12 @@ class LoopsBuilder:
         return op.results[0] if op.results else None  # type: ignore[return-value]
 
     def index(self, n: int) -> SSAValue:
-        return self.emit(arith.ConstantOp(IntegerAttr(n, INDEX)))
+        """An index constant (shared by the whole function when built at its top)."""
+        if self.block is not self.entry:
+            return self.emit(arith.ConstantOp(IntegerAttr(n, INDEX)))
+        if n not in self.entry_indices:
+            self.entry_indices[n] = self.emit(arith.ConstantOp(IntegerAttr(n, INDEX)))
+        return self.entry_indices[n]
 
     def scalar_constant(self, value: float | int | bool, element: Attribute) -> SSAValue:
         if is_float(element):
@@ -387,6 +393,7 @@ def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.Func
     builder = LoopsBuilder(block, symbols)
     for arg, new in zip(old.args, block.args):
         builder.buffers[arg] = new
+        new.name_hint = arg.name_hint
     outputs = block.args[len(old.args):]
 
     # a result computed by an op is written straight into its output buffer

@@ -8,7 +8,7 @@ ValueError that names the input and says what was expected and what was given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,11 @@ class InputSpec:
     dtype: np.dtype
     shape: tuple[int | None, ...]
     allow_downcast: bool | None
+    any_size: bool = field(init=False)
+    """Whether every dimension is dynamic (no size to check)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "any_size", all(d is None for d in self.shape))
 
     @property
     def ndim(self) -> int:
@@ -46,6 +51,18 @@ def _lossless(original: np.ndarray, converted: np.ndarray) -> bool:
 
 def convert_input(value: Any, spec: InputSpec) -> np.ndarray:
     """`value` as a C-contiguous array of the input's dtype and rank, or a clear error."""
+    if (
+        type(value) is np.ndarray
+        and value.dtype == spec.dtype
+        and value.ndim == spec.ndim
+        and value.flags.c_contiguous
+        and spec.any_size
+    ):
+        return value  # the common case: nothing to convert or check
+    if type(value) in (float, int) and spec.ndim == 0 and spec.dtype.kind in "fi":
+        scalar = _convert_scalar(value, spec)
+        if scalar is not None:
+            return scalar
     if isinstance(value, np.ndarray | np.generic):
         array = np.asarray(value)
         if array.dtype.kind not in "biuf":
@@ -89,7 +106,20 @@ def convert_input(value: Any, spec: InputSpec) -> np.ndarray:
             raise ValueError(
                 f"{spec.label}: dimension {axis} is declared {kind} but the value has shape {array.shape}"
             )
-    return np.ascontiguousarray(array)
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
+def _convert_scalar(value: float | int, spec: InputSpec) -> np.ndarray | None:
+    """A Python number for a 0-d input, when its conversion is plainly lossless."""
+    if spec.dtype.kind == "i":
+        if type(value) is not int:
+            return None
+        info = np.iinfo(spec.dtype)
+        return np.array(value, spec.dtype) if info.min <= value <= info.max else None
+    converted = spec.dtype.type(value)
+    if converted == value or spec.allow_downcast or (type(value) is float and spec.dtype.name == config.floatX):
+        return np.array(converted)
+    return None
 
 
 def _short(value: Any) -> str:

@@ -20,6 +20,7 @@ class NativeKernel:
 
     def __init__(self, compiled: CompiledModule, symbol: str, ranks: Sequence[int]):
         self.compiled = compiled  # keeps the machine code alive
+        self.ranks = tuple(ranks)
         argtypes: list[type] = []
         for rank in ranks:
             argtypes += [ctypes.c_void_p] + [ctypes.c_int64] * rank
@@ -27,7 +28,9 @@ class NativeKernel:
 
     def __call__(self, buffers: Sequence[np.ndarray]) -> None:
         args: list[int] = []
-        for b in buffers:
+        for b, rank in zip(buffers, self.ranks, strict=True):
+            if b.ndim != rank or not b.flags.c_contiguous:
+                raise RuntimeError(f"internal error: buffer of shape {b.shape} passed for rank {rank}")
             args.append(b.ctypes.data)
             args.extend(b.shape)
         self.entry(*args)
