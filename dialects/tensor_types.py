@@ -41,6 +41,7 @@ _ELEMENT_TYPES: dict[str, Attribute] = {
 _DTYPES: dict[Attribute, np.dtype] = {t: np.dtype(name) for name, t in _ELEMENT_TYPES.items()}
 
 SUPPORTED_DTYPES: tuple[str, ...] = tuple(_ELEMENT_TYPES)
+ELEMENT_TYPES: tuple[Attribute, ...] = tuple(_ELEMENT_TYPES.values())
 
 
 def element_type(dtype: str | np.dtype | type) -> Attribute:

@@ -28,11 +28,12 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
     AnyAttr,
+    AttrSetConstraint,
+    EqAttrConstraint,
     attr_def,
     IRDLOperation,
     ParamAttrConstraint,
     VarConstraint,
-    base,
     irdl_op_definition,
     operand_def,
     prop_def,
@@ -44,6 +45,7 @@ from xdsl.traits import ConstantLike, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tg.dialects.tensor_types import (
+    ELEMENT_TYPES,
     Shape,
     broadcast_shapes,
     dtype_of,
@@ -55,6 +57,11 @@ from tg.dialects.tensor_types import (
 )
 
 ConcreteShape = tuple[int, ...]
+
+TG_TENSOR = TensorType.constr(AttrSetConstraint(frozenset(ELEMENT_TYPES)))
+"""A tensor of one of the element types tg supports."""
+INDEX_ARRAY = DenseArrayBase.constr(EqAttrConstraint(i64))
+"""`array<i64: ...>`: axes, permutations and patterns."""
 
 
 class ShapeError(ValueError):
@@ -105,7 +112,7 @@ class ConstantOp(TgOp):
     """
 
     name = "tg.constant"
-    T: ClassVar = VarConstraint("T", base(TensorType))
+    T: ClassVar = VarConstraint("T", TG_TENSOR)
     value = prop_def(ParamAttrConstraint(DenseIntOrFPElementsAttr, (T, AnyAttr())))
     result = result_def(T)
     traits = traits_def(Pure(), ConstantLike())
@@ -228,9 +235,9 @@ def elementwise_result_type(element: Attribute, operands: Sequence[SSAValue]) ->
 class BinaryOp(TgOp, abc.ABC):
     """Elementwise binary op on operands of one element type."""
 
-    lhs = operand_def(TensorType)
-    rhs = operand_def(TensorType)
-    result = result_def(TensorType)
+    lhs = operand_def(TG_TENSOR)
+    rhs = operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
 
@@ -343,7 +350,7 @@ class MinimumOp(BinaryOp):
 class UnaryOp(TgOp, abc.ABC):
     """Elementwise unary op whose result has the operand's type."""
 
-    T: ClassVar = VarConstraint("T", base(TensorType))
+    T: ClassVar = VarConstraint("T", TG_TENSOR)
     input = operand_def(T)
     result = result_def(T)
     traits = traits_def(Pure())
@@ -470,9 +477,9 @@ class CmpOp(TgOp):
 
     name = "tg.cmp"
     predicate = prop_def(StringAttr)
-    lhs = operand_def(TensorType)
-    rhs = operand_def(TensorType)
-    result = result_def(TensorType)
+    lhs = operand_def(TG_TENSOR)
+    rhs = operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
 
@@ -515,10 +522,10 @@ class SelectOp(TgOp):
     """
 
     name = "tg.select"
-    condition = operand_def(TensorType)
-    on_true = operand_def(TensorType)
-    on_false = operand_def(TensorType)
-    result = result_def(TensorType)
+    condition = operand_def(TG_TENSOR)
+    on_true = operand_def(TG_TENSOR)
+    on_false = operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = (
         "$condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)"
@@ -560,8 +567,8 @@ class CastOp(TgOp):
     """
 
     name = "tg.cast"
-    input = operand_def(TensorType)
-    result = result_def(TensorType)
+    input = operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `to` type($result)"
 
@@ -606,9 +613,9 @@ class DimOp(TgOp):
     """
 
     name = "tg.dim"
-    input = operand_def(TensorType)
-    axis = attr_def(DenseArrayBase)
-    result = result_def(TensorType)
+    input = operand_def(TG_TENSOR)
+    axis = attr_def(INDEX_ARRAY)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
 
@@ -649,9 +656,9 @@ class BroadcastOp(TgOp):
     """
 
     name = "tg.broadcast"
-    input = operand_def(TensorType)
-    sizes = var_operand_def(TensorType)
-    result = result_def(TensorType)
+    input = operand_def(TG_TENSOR)
+    sizes = var_operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$input `to` $sizes attr-dict `:` functional-type(operands, results)"
 
@@ -725,9 +732,9 @@ class TransposeOp(TgOp):
     """
 
     name = "tg.transpose"
-    input = operand_def(TensorType)
-    permutation = attr_def(DenseArrayBase)
-    result = result_def(TensorType)
+    input = operand_def(TG_TENSOR)
+    permutation = attr_def(INDEX_ARRAY)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
 
@@ -775,9 +782,9 @@ class DimShuffleOp(TgOp):
     """
 
     name = "tg.dimshuffle"
-    input = operand_def(TensorType)
-    pattern = attr_def(DenseArrayBase)
-    result = result_def(TensorType)
+    input = operand_def(TG_TENSOR)
+    pattern = attr_def(INDEX_ARRAY)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
 
@@ -835,9 +842,9 @@ class DimShuffleOp(TgOp):
 class ReduceOp(TgOp, abc.ABC):
     """Reduction over a set of axes, which are removed from the result."""
 
-    input = operand_def(TensorType)
-    axes = attr_def(DenseArrayBase)
-    result = result_def(TensorType)
+    input = operand_def(TG_TENSOR)
+    axes = attr_def(INDEX_ARRAY)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
 
@@ -919,9 +926,9 @@ class DotOp(TgOp):
     """
 
     name = "tg.dot"
-    lhs = operand_def(TensorType)
-    rhs = operand_def(TensorType)
-    result = result_def(TensorType)
+    lhs = operand_def(TG_TENSOR)
+    rhs = operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
     traits = traits_def(Pure())
     assembly_format = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)"
 

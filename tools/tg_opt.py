@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a user-facing tool prints the message, not a traceback
         message = str(e).strip() or type(e).__name__
         print(f"tg-opt: error: {message}", file=sys.stderr)
+        for note in getattr(e, "__notes__", []):  # xDSL attaches the failing op's context
+            print(note, file=sys.stderr)
         return 1
     return 0
 

@@ -1,4 +1,6 @@
-// Every tg op survives a print/parse round trip, in the custom and the generic form.
+// Every tg op survives a print/parse round trip, in the custom and the generic form:
+// dynamic (?) and broadcastable (static 1) dimensions, 0-d tensors, and the element
+// types f32, f64, i1, i8, i16, i32, i64.
 // RUN: TG_ROUNDTRIP
 // RUN: TG_GENERIC_ROUNDTRIP
 
@@ -172,6 +174,10 @@ func.func @cast(%x: tensor<?x1xf32>, %b: tensor<?xi1>, %i: tensor<i8>, %l: tenso
   %4 = tg.cast %i : tensor<i8> to tensor<i64>
   // CHECK-NEXT: tg.cast %{{.*}} : tensor<?xi64> to tensor<?xi1>
   %5 = tg.cast %l : tensor<?xi64> to tensor<?xi1>
+  // CHECK-NEXT: %[[S:.*]] = tg.cast %{{.*}} : tensor<i8> to tensor<i16>
+  %6 = tg.cast %i : tensor<i8> to tensor<i16>
+  // CHECK-NEXT: tg.mul %[[S]], %[[S]] : (tensor<i16>, tensor<i16>) -> tensor<i16>
+  %7 = tg.mul %6, %6 : (tensor<i16>, tensor<i16>) -> tensor<i16>
   // CHECK-NEXT: func.return
   func.return
 }
