@@ -593,12 +593,11 @@ class CastOp(TgOp):
         x, dtype = args[0], self._result_dtype()
         if np.issubdtype(x.dtype, np.floating) and np.issubdtype(dtype, np.integer):
             info = np.iinfo(dtype)
-            x = np.nan_to_num(np.trunc(x), nan=0.0)
-            x = np.clip(x, info.min, info.max)
-            # clip in float64 is exact for every bound but int64's upper one
-            out = np.where(x >= 2.0**63, info.max, x.astype(np.float64))
-            with np.errstate(invalid="ignore"):
-                return np.asarray(out).astype(dtype)
+            bound = 2.0 ** (info.bits - 1)  # exact in float32 and float64
+            x = np.trunc(x.astype(np.float64))
+            inside = np.where(np.isnan(x) | (x >= bound) | (x <= -bound), 0.0, x).astype(dtype)
+            out = np.where(x >= bound, info.max, np.where(x <= -bound, info.min, inside))
+            return np.where(np.isnan(x), 0, out).astype(dtype)
         return x.astype(dtype)
 
 

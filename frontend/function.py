@@ -21,7 +21,7 @@ from tg.runtime.arguments import InputSpec
 from tg.runtime.function import Function
 from tg.shared import SharedVariable, shared_variable_of
 from tg.tensor.basic import as_tensor_variable
-from tg.variable import TensorVariable
+from tg.variable import TensorVariable, free_variable_of
 
 MODES = ("FAST_RUN", "FAST_COMPILE")
 
@@ -53,7 +53,6 @@ def build_graph(
     visited: set[Operation] = set()
     used_inputs: set[int] = set()
     shared_order: list[SSAValue] = []
-    names = {v.value: v.name for v in (*inputs, *roots)}
 
     for root in roots:
         stack: list[tuple[SSAValue, bool]] = [(root.value, False)]
@@ -67,8 +66,10 @@ def build_graph(
                 if value not in shared_by_value:
                     variable = shared_variable_of(value)
                     if variable is None:
+                        free = free_variable_of(value)
+                        name = free.name if free is not None and free.name else "<unnamed>"
                         raise MissingInputError(
-                            f"an output depends on a variable {names.get(value) or ''!r} of type "
+                            f"an output depends on the variable {name!r} of type "
                             f"{value.type}, which is neither an input nor a shared variable; "
                             f"add it to the inputs"
                         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,15 +10,13 @@ from xdsl.ir import SSAValue
 
 from tg.dialects.tensor_types import tensor_type
 from tg.runtime.arguments import InputSpec, convert_input
-from tg.variable import TensorVariable
-
-
-_BY_VALUE: weakref.WeakValueDictionary[SSAValue, SharedVariable] = weakref.WeakValueDictionary()
+from tg.variable import TensorVariable, free_variable_of
 
 
 def shared_variable_of(value: SSAValue) -> SharedVariable | None:
     """The shared variable whose free SSA value this is, if any."""
-    return _BY_VALUE.get(value)
+    variable = free_variable_of(value)
+    return variable if isinstance(variable, SharedVariable) else None
 
 
 class SharedVariable(TensorVariable):
@@ -30,7 +27,8 @@ class SharedVariable(TensorVariable):
         super().__init__(block_var.value, name)
         self._allow_downcast = allow_downcast
         self.container = value
-        _BY_VALUE[self.value] = self
+        # the graph's ops reference the block, so they keep this variable alive
+        block_var.value.owner.tg_variable = self  # type: ignore[union-attr]
 
     def _spec(self) -> InputSpec:
         t = self.type

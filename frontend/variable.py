@@ -29,6 +29,12 @@ _TG_DIRS = {os.path.dirname(os.path.abspath(__file__))} | {
 }
 
 
+def free_variable_of(value: SSAValue) -> TensorVariable | None:
+    """The frontend variable (input or shared) whose free SSA value this is."""
+    owner = value.owner
+    return getattr(owner, "tg_variable", None) if isinstance(owner, Block) else None
+
+
 def user_location() -> FileLineColLoc:
     """The innermost stack frame outside tg itself, as an IR location."""
     frame = sys._getframe(1)
@@ -118,7 +124,9 @@ class TensorVariable:
     def free(ir_type: Any, name: str | None = None) -> TensorVariable:
         """A new free variable (function input) of this IR type."""
         block = Block(arg_types=[ir_type])
-        return TensorVariable(block.args[0], name)
+        variable = TensorVariable(block.args[0], name)
+        block.tg_variable = variable  # type: ignore[attr-defined]
+        return variable
 
     # ------------------------------------------------------------------ type
 

@@ -52,6 +52,7 @@ def memref_type(t: Attribute) -> MemRefType:
 
 
 def _is_splat(op: tg.ConstantOp) -> bool:
+    """Whether every element is equal (an empty constant counts: it is never read)."""
     data = op.value.data.data
     width = len(data) // max(1, len(op.value))
     return len(data) <= width or data == data[:width] * (len(data) // width)
@@ -92,6 +93,27 @@ def needs_buffer(value: SSAValue) -> bool:
     if isinstance(owner, ELEMENTWISE):
         return not _read_once(value)
     return True
+
+
+MAX_FUSED_DEPTH = 32
+"""Longest chain of ops computed inline in one loop body before a value is stored
+(keeps loop bodies, and the recursion that builds them, bounded)."""
+
+
+def plan_buffers(block: Block) -> set[SSAValue]:
+    """The values of a tg function body that are stored in buffers."""
+    stored: set[SSAValue] = set(block.args)
+    depth: dict[SSAValue, int] = {}
+    for op in block.ops:
+        if isinstance(op, func.ReturnOp):
+            break
+        value = op.results[0]
+        d = 1 + max((depth.get(v, 0) for v in op.operands if v not in stored), default=0)
+        if needs_buffer(value) or d >= MAX_FUSED_DEPTH:
+            stored.add(value)
+            d = 0
+        depth[value] = d
+    return stored
 
 
 @dataclass
@@ -229,7 +251,9 @@ class LoopsBuilder:
         op = value.owner
         assert isinstance(op, Operation)
         if isinstance(op, tg.ConstantOp):
-            return self.scalar_constant(op.to_array().flat[0].item(), op.result.type.element_type)
+            values = op.to_array()
+            first = values.flat[0].item() if values.size else 0
+            return self.scalar_constant(first, op.result.type.element_type)
         if isinstance(op, tg.DimOp):
             return self.emit(arith.IndexCastOp(self.dims(op.input)[op.axis_index], i64))
         if isinstance(op, tg.TransposeOp):
@@ -402,18 +426,19 @@ def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.Func
         if isinstance(value.owner, Operation) and value not in direct and not isinstance(value.owner, tg.ConstantOp):
             direct[value] = out
 
+    stored = plan_buffers(old)
     temporaries: list[SSAValue] = []
     for op in old.ops:
         if isinstance(op, func.ReturnOp):
             break
         value = op.results[0]
-        if isinstance(op, tg.ConstantOp) and needs_buffer(value):
+        if isinstance(op, tg.ConstantOp) and value in stored:
             builder.buffers[value] = builder.global_constant(op)
             continue
         if value in direct:
             builder.materialize(value, direct[value])
             builder.buffers[value] = direct[value]
-        elif needs_buffer(value):
+        elif value in stored:
             buf = builder.allocate(value)
             temporaries.append(buf)
             builder.materialize(value, buf)

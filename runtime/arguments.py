@@ -117,7 +117,7 @@ def _convert_scalar(value: float | int, spec: InputSpec) -> np.ndarray | None:
         info = np.iinfo(spec.dtype)
         return np.array(value, spec.dtype) if info.min <= value <= info.max else None
     converted = spec.dtype.type(value)
-    if converted == value or spec.allow_downcast or (type(value) is float and spec.dtype.name == config.floatX):
+    if float(converted) == value or spec.allow_downcast or (type(value) is float and spec.dtype.name == config.floatX):
         return np.array(converted)
     return None
 

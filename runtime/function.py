@@ -41,7 +41,8 @@ class Function:
         self._graph = graph
         self._optimized = optimized
         self._specs = list(specs)
-        self._names = {n: i for i, n in enumerate(input_names) if n}
+        names = [n for n in input_names if n]
+        self._names = {n: i for i, n in enumerate(input_names) if n and names.count(n) == 1}
         self._shared = list(shared)
         self._updated = list(updated)
         self._n_outputs = n_outputs

@@ -98,7 +98,7 @@ def test_every_tg_op_appears_in_the_program():
     from tg.dialects.tg import TG_OPS
 
     inputs, outs, _ = _every_op_program()
-    graph = tg.function(inputs, outs).ir("graph")
+    graph = tg.function(inputs, outs, mode="FAST_COMPILE").ir("graph")
     for op in TG_OPS:
         assert f" {op.name} " in graph, op.name
 
@@ -271,3 +271,34 @@ def test_caller_arrays_are_never_modified():
     snapshot = inner.copy()
     f(inner, a)  # the shared variable's own array as an input
     np.testing.assert_array_equal(inner, snapshot)
+
+
+# ------------------------------------------------------------------------ deep graphs
+
+
+def _deep_chain(depth):
+    x = T.dvector("x")
+    y = x
+    for _ in range(depth):
+        y = T.tanh(y) * 0.9 + 0.05
+    return x, y
+
+
+def _deep_chain_numpy(a, depth):
+    for _ in range(depth):
+        a = np.tanh(a) * 0.9 + 0.05
+    return a
+
+
+def test_moderately_deep_graph_compiles():
+    x, y = _deep_chain(60)  # 180 elementwise ops, fused into one loop
+    a = np.linspace(-2, 2, 7)
+    assert_result(tg.function([x], y)(a), _deep_chain_numpy(a, 60), rtol=1e-12)
+    assert_result(tg.function([x], y, mode="FAST_COMPILE")(a), _deep_chain_numpy(a, 60), rtol=1e-12)
+
+
+def test_deep_graph_compiles():
+    x, y = _deep_chain(200)
+    a = np.linspace(-2, 2, 7)
+    assert_result(tg.function([x], y, mode="FAST_COMPILE")(a), _deep_chain_numpy(a, 200), rtol=1e-12)
+    assert_result(tg.function([x], y)(a), _deep_chain_numpy(a, 200), rtol=1e-12)

@@ -105,11 +105,6 @@ def test_dtype_rules_for_python_values(mode):
     assert_result(tg.function([d], d * 1, mode=mode)(0.1), np.asarray(0.1))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime.arguments._convert_scalar (the fast path for Python numbers into 0-d inputs) "
-    "compares `np.float32(value) == value`, which numpy 2 evaluates in float32, so lossy Python "
-    "numbers are accepted for float32 scalars: 0.1 (with floatX=float64) and 2**24+1 (stored as "
-    "16777216) pass, while the same values in a list for an fvector are rejected"))
 @pytest.mark.parametrize("value", [0.1, 2**24 + 1, 10**30])
 def test_lossy_python_scalar_into_fscalar_is_rejected(value):
     if tg.config.floatX == "float32" and isinstance(value, float):

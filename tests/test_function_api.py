@@ -209,9 +209,6 @@ def test_theano_quickstart_prints_0_9():
     assert abs(float(out.stdout) - 0.9) < 1e-12
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tg.tensor does not import its nnet submodule, so Theano's `T.nnet.sigmoid` (after "
-    "`import tg.tensor as T`) raises AttributeError unless tg.tensor.nnet is imported explicitly"))
 def test_tensor_nnet_is_an_attribute_as_in_theano():
     out = run_python("import tg.tensor as T; print(T.nnet.sigmoid)")
     assert out.returncode == 0, out.stderr
@@ -448,14 +445,24 @@ def test_missing_input_error():
         tg.function([], x * 2)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MissingInputError names only inputs and outputs: a free variable that is neither (the "
-    "usual case) is reported as variable '' because TensorVariable.free does not record its "
-    "name on the SSA value"))
 def test_missing_input_error_names_the_variable():
     x, y = T.dvector("x"), T.dvector("y")
     with pytest.raises(tg.MissingInputError, match="'y'"):
         tg.function([x], x + y)
+
+
+def test_graph_keeps_its_shared_variables_alive():
+    import gc
+
+    def layer(x, n_in, n_out):
+        W = tg.shared(np.full((n_in, n_out), 0.5), "W")
+        return T.dot(x, W)
+
+    x = T.dmatrix("x")
+    y = layer(x, 3, 2)
+    gc.collect()
+    f = tg.function([x], y)
+    assert_result(f(np.ones((1, 3))), np.full((1, 2), 1.5))
 
 
 def test_function_argument_errors():

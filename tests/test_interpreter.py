@@ -263,10 +263,6 @@ def test_reference_does_not_modify_or_alias_its_arguments():
                 assert not np.shares_memory(got, a), op.name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "CastOp.reference clips in the source float dtype and np.where promotes int64's max to "
-    "float: float->int64 of +inf/9.3e18/2**63 and float32->int32 of 2**31 give the integer "
-    "minimum instead of saturating at the maximum (compiled code saturates correctly)"))
 @pytest.mark.parametrize("source,target", [("float64", "int64"), ("float32", "int64"), ("float32", "int32")])
 def test_cast_reference_saturates_at_the_upper_bound(source, target):
     (x,) = args_of(tt(source, None))

@@ -35,7 +35,7 @@ def rand(shape: Sequence[int], dtype: str, rng: np.random.Generator, low: float 
     return rng.uniform(low, high, shape).astype(dtype)
 
 
-def compile_modes(inputs: Sequence[Any], outputs: Any, **kwargs: Any) -> list[tuple[str, tg.function]]:
+def compile_modes(inputs: Sequence[Any], outputs: Any, **kwargs: Any) -> list[tuple[str, Any]]:
     """The function compiled in every mode, as (mode, function) pairs."""
     return [(mode, tg.function(inputs, outputs, mode=mode, **kwargs)) for mode in MODES]
 

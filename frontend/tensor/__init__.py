@@ -34,6 +34,7 @@ from tg.tensor.basic import (
     true_div,
     where,
 )
+from tg.tensor import nnet
 from tg.tensor.constructors import all_constructors
 from tg.variable import TensorType, TensorVariable
 
@@ -74,5 +75,6 @@ __all__ = [
     "transpose",
     "true_div",
     "where",
+    "nnet",
     *all_constructors(),
 ]

@@ -244,7 +244,7 @@ def dimshuffle(x: Any, *pattern: Any) -> TensorVariable:
 def transpose(x: Any, axes: Sequence[int] | None = None) -> TensorVariable:
     """Permute dimensions; reverses them by default."""
     t = as_tensor_variable(x)
-    perm = list(reversed(range(t.ndim))) if axes is None else [int(a) % max(t.ndim, 1) for a in axes]
+    perm = list(reversed(range(t.ndim))) if axes is None else [int(a) % builtins.max(t.ndim, 1) for a in axes]
     if sorted(perm) != list(range(t.ndim)):
         raise ValueError(f"transpose: {list(axes or [])} is not a permutation of {t.ndim} dimensions")
     if perm == list(range(t.ndim)):
@@ -341,8 +341,8 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:
 
 def dot(a: Any, b: Any) -> TensorVariable:
     """numpy's dot for operands of rank 1 or 2."""
-    x, y = (as_tensor_variable(v) for v in (a, b))
-    dtype = _arith_dtype([x, y])
+    dtype = _arith_dtype([a, b])
+    x, y = (as_tensor_variable(v, dtype if not isinstance(v, TensorVariable) else None) for v in (a, b))
     x, y = cast(x, dtype), cast(y, dtype)
     if x.ndim == 0 or y.ndim == 0:
         return mul(x, y)
