@@ -77,6 +77,10 @@ class Config:
         flag = FLAGS[name]
         self._values[name] = flag.parse(value) if isinstance(value, str) and flag.parse is not str else value
 
+    def __delattr__(self, name: str) -> None:
+        """Back to the flag's default value."""
+        self._values.pop(name, None)
+
     def read_flags(self, text: str, source: str = "TG_FLAGS") -> None:
         """Apply `key=value,key=value` settings."""
         for item in filter(None, (part.strip() for part in text.split(","))):
