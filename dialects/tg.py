@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -82,11 +82,31 @@ def _tensor(value: SSAValue) -> TensorType:
 
 
 class TgOp(IRDLOperation, abc.ABC):
-    """Base of all `tg` ops: the interfaces every op answers."""
+    """Base of all `tg` ops: the interfaces every op answers.
+
+    - FUSION says how lowering computes the op: "elementwise" (one element from the
+      operands' elements at the same, broadcast, index: computed inline where it is
+      read once), "view" (index arithmetic on one operand: always inline) or "stored"
+      (its own loop nest into a buffer).
+    - `value_operands()` lists operands whose values (not only shapes) fix the
+      result's shape; `infer_shape` then receives them in `values`.
+    """
+
+    FUSION: ClassVar[str] = "stored"
+
+    def value_operands(self) -> tuple[int, ...]:
+        """Indices of the operands whose values fix the result's shape."""
+        return ()
 
     @abc.abstractmethod
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
-        """The result's shape for operands of these shapes; ShapeError if invalid."""
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+        """The result's shape for operands of these shapes (and, for
+        `value_operands()`, values); ShapeError if invalid."""
+
+    def vjp(self, inputs: list[Any], output: Any, output_grad: Any) -> list[Any]:
+        """Gradients of the inputs (tg variables, None where there is none) given the
+        output's gradient: the op's rule for `tg.grad`."""
+        raise NotImplementedError(f"{self.name} has no gradient")
 
     @abc.abstractmethod
     def reference(self, *args: np.ndarray) -> np.ndarray:
@@ -151,7 +171,7 @@ class ConstantOp(TgOp):
             values = np.full(size, values[0], dtype)
         return values.reshape(shape)
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return tuple(d for d in static_shape(self.result.type) if d is not None)
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
@@ -235,6 +255,8 @@ def elementwise_result_type(element: Attribute, operands: Sequence[SSAValue]) ->
 class BinaryOp(TgOp, abc.ABC):
     """Elementwise binary op on operands of one element type."""
 
+    FUSION: ClassVar[str] = "elementwise"
+
     lhs = operand_def(TG_TENSOR)
     rhs = operand_def(TG_TENSOR)
     result = result_def(TG_TENSOR)
@@ -260,7 +282,7 @@ class BinaryOp(TgOp, abc.ABC):
             raise VerifyException(f"{self.name}: boolean operands are not supported, got {lt}")
         _verify_elementwise(self, lt.element_type)
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return _elementwise_shape(self, shapes)
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -284,6 +306,11 @@ class AddOp(BinaryOp):
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.add(a, b)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g, g]
+
 
 @irdl_op_definition
 class SubOp(BinaryOp):
@@ -294,6 +321,11 @@ class SubOp(BinaryOp):
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.subtract(a, b)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g, T.neg(g)]
+
 
 @irdl_op_definition
 class MulOp(BinaryOp):
@@ -303,6 +335,12 @@ class MulOp(BinaryOp):
 
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.multiply(a, b)
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        x, y = inputs
+        return [g * y, g * x]
 
 
 @irdl_op_definition
@@ -315,6 +353,12 @@ class DivOp(BinaryOp):
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.true_divide(a, b)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        x, y = inputs
+        return [g / y, T.neg(g) * x / (y * y)]
+
 
 @irdl_op_definition
 class PowOp(BinaryOp):
@@ -326,6 +370,12 @@ class PowOp(BinaryOp):
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.power(a, b)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        x, y = inputs
+        return [g * y * x ** (y - 1), g * T.log(x) * output]
+
 
 @irdl_op_definition
 class MaximumOp(BinaryOp):
@@ -335,6 +385,13 @@ class MaximumOp(BinaryOp):
 
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.maximum(a, b)
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        x, y = inputs
+        pick = T.ge(x, y)
+        return [T.switch(pick, g, 0), T.switch(pick, 0, g)]
 
 
 @irdl_op_definition
@@ -346,9 +403,18 @@ class MinimumOp(BinaryOp):
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.minimum(a, b)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        x, y = inputs
+        pick = T.le(x, y)
+        return [T.switch(pick, g, 0), T.switch(pick, 0, g)]
+
 
 class UnaryOp(TgOp, abc.ABC):
     """Elementwise unary op whose result has the operand's type."""
+
+    FUSION: ClassVar[str] = "elementwise"
 
     T: ClassVar = VarConstraint("T", TG_TENSOR)
     input = operand_def(T)
@@ -370,7 +436,7 @@ class UnaryOp(TgOp, abc.ABC):
         if is_bool(t):
             raise VerifyException(f"{self.name}: boolean operands are not supported, got {t}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return shapes[0]
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -395,6 +461,11 @@ class NegOp(UnaryOp):
     def compute(self, x: np.ndarray) -> np.ndarray:
         return np.negative(x)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [T.neg(g)]
+
 
 @irdl_op_definition
 class AbsOp(UnaryOp):
@@ -406,6 +477,12 @@ class AbsOp(UnaryOp):
     def compute(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        (x,) = inputs
+        return [T.switch(T.lt(x, 0), T.neg(g), T.switch(T.gt(x, 0), g, 0))]
+
 
 @irdl_op_definition
 class ExpOp(UnaryOp):
@@ -415,6 +492,11 @@ class ExpOp(UnaryOp):
 
     def compute(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g * output]
 
 
 @irdl_op_definition
@@ -426,6 +508,11 @@ class LogOp(UnaryOp):
     def compute(self, x: np.ndarray) -> np.ndarray:
         return np.log(x)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g / inputs[0]]
+
 
 @irdl_op_definition
 class TanhOp(UnaryOp):
@@ -435,6 +522,11 @@ class TanhOp(UnaryOp):
 
     def compute(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g * (1 - output * output)]
 
 
 @irdl_op_definition
@@ -446,6 +538,11 @@ class SqrtOp(UnaryOp):
     def compute(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g * 0.5 / output]
+
 
 @irdl_op_definition
 class SigmoidOp(UnaryOp):
@@ -456,6 +553,11 @@ class SigmoidOp(UnaryOp):
     def compute(self, x: np.ndarray) -> np.ndarray:
         one = x.dtype.type(1)
         return one / (one + np.exp(-x))
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g * output * (1 - output)]
 
 
 CMP_PREDICATES: dict[str, np.ufunc] = {
@@ -474,6 +576,8 @@ class CmpOp(TgOp):
 
         %r = tg.cmp "lt", %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xi1>
     """
+
+    FUSION: ClassVar[str] = "elementwise"
 
     name = "tg.cmp"
     predicate = prop_def(StringAttr)
@@ -504,7 +608,7 @@ class CmpOp(TgOp):
             )
         _verify_elementwise(self, i1)
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return _elementwise_shape(self, shapes)
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -513,6 +617,11 @@ class CmpOp(TgOp):
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(CMP_PREDICATES[self.predicate.data](*args), dtype=np.bool_)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [None, None]
+
 
 @irdl_op_definition
 class SelectOp(TgOp):
@@ -520,6 +629,8 @@ class SelectOp(TgOp):
 
         %r = tg.select %c, %a, %b : (tensor<?xi1>, tensor<?xf32>, tensor<1xf32>) -> tensor<?xf32>
     """
+
+    FUSION: ClassVar[str] = "elementwise"
 
     name = "tg.select"
     condition = operand_def(TG_TENSOR)
@@ -547,7 +658,7 @@ class SelectOp(TgOp):
             )
         _verify_elementwise(self, a.element_type)
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return _elementwise_shape(self, shapes)
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -555,6 +666,11 @@ class SelectOp(TgOp):
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(np.where(*args), dtype=self._result_dtype())
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [None, T.switch(inputs[0], g, 0), T.switch(inputs[0], 0, g)]
 
 
 @irdl_op_definition
@@ -565,6 +681,8 @@ class CastOp(TgOp):
 
         %r = tg.cast %x : tensor<?xf32> to tensor<?xi32>
     """
+
+    FUSION: ClassVar[str] = "elementwise"
 
     name = "tg.cast"
     input = operand_def(TG_TENSOR)
@@ -583,7 +701,7 @@ class CastOp(TgOp):
                 f"tg.cast: result shape must equal the operand's, got {a} to {r}"
             )
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return shapes[0]
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -600,8 +718,14 @@ class CastOp(TgOp):
             return np.where(np.isnan(x), 0, out).astype(dtype)
         return x.astype(dtype)
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
 
-# -------------------------------------------------------------------------- shapes
+        (x,) = inputs
+        return [T.cast(g, x.dtype)] if x.dtype.startswith("float") else [None]
+
+
+# ----------------------------------------------------------------------- shapes
 
 
 @irdl_op_definition
@@ -610,6 +734,8 @@ class DimOp(TgOp):
 
         %n = tg.dim %x {axis = array<i64: 1>} : tensor<?x?xf32> -> tensor<i64>
     """
+
+    FUSION: ClassVar[str] = "view"
 
     name = "tg.dim"
     input = operand_def(TG_TENSOR)
@@ -637,11 +763,16 @@ class DimOp(TgOp):
         if self.result.type != tensor_type(i64, ()):
             raise VerifyException(f"tg.dim: result must be tensor<i64>, got {self.result.type}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return ()
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(args[0].shape[self.axis_index], dtype=np.int64)
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [None]
 
 
 @irdl_op_definition
@@ -653,6 +784,8 @@ class BroadcastOp(TgOp):
 
         %r = tg.broadcast %x to %n, %m : (tensor<1xf32>, tensor<i64>, tensor<i64>) -> tensor<?x?xf32>
     """
+
+    FUSION: ClassVar[str] = "view"
 
     name = "tg.broadcast"
     input = operand_def(TG_TENSOR)
@@ -688,8 +821,11 @@ class BroadcastOp(TgOp):
                     f"tg.broadcast: input dimension of size {s} cannot become {r}"
                 )
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
-        raise NotImplementedError("tg.broadcast's shape depends on operand values")
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+        return self.shape_from_values(shapes[0], [int(v) for v in values[1:]])  # type: ignore[arg-type]
+
+    def value_operands(self) -> tuple[int, ...]:
+        return tuple(range(1, len(self.operands)))
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
         in_static = static_shape(self.input.type)
@@ -722,6 +858,11 @@ class BroadcastOp(TgOp):
         shape = self.shape_from_values(args[0].shape, sizes)
         return np.array(np.broadcast_to(args[0], shape))
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        return [g] + [None] * len(self.sizes)  # tg.grad sums g over the broadcast axes
+
 
 @irdl_op_definition
 class TransposeOp(TgOp):
@@ -729,6 +870,8 @@ class TransposeOp(TgOp):
 
         %r = tg.transpose %x {permutation = array<i64: 1, 0>} : tensor<?x3xf32> -> tensor<3x?xf32>
     """
+
+    FUSION: ClassVar[str] = "view"
 
     name = "tg.transpose"
     input = operand_def(TG_TENSOR)
@@ -762,7 +905,7 @@ class TransposeOp(TgOp):
         if r != expected:
             raise VerifyException(f"tg.transpose: result type must be {expected}, got {r}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return tuple(shapes[0][p] for p in self.perm)
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -770,6 +913,12 @@ class TransposeOp(TgOp):
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.transpose(args[0], self.perm).copy(order="C")
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        inverse = [self.perm.index(a) for a in range(len(self.perm))]
+        return [T.transpose(g, inverse)]
 
 
 @irdl_op_definition
@@ -779,6 +928,8 @@ class DimShuffleOp(TgOp):
 
         %r = tg.dimshuffle %x {pattern = array<i64: -1, 0>} : tensor<?xf32> -> tensor<1x?xf32>
     """
+
+    FUSION: ClassVar[str] = "view"
 
     name = "tg.dimshuffle"
     input = operand_def(TG_TENSOR)
@@ -821,7 +972,7 @@ class DimShuffleOp(TgOp):
         if r != expected:
             raise VerifyException(f"tg.dimshuffle: result type must be {expected}, got {r}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return tuple(1 if p < 0 else shapes[0][p] for p in self.dims)
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -834,8 +985,15 @@ class DimShuffleOp(TgOp):
         moved = np.transpose(args[0], kept + dropped)
         return moved.reshape(self.infer_shape([args[0].shape])).copy(order="C")
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
 
-# ---------------------------------------------------------------------- reductions
+        (x,) = inputs
+        back = [self.dims.index(a) if a in self.dims else "x" for a in range(x.ndim)]
+        return [T.dimshuffle(g, *back)]
+
+
+# ------------------------------------------------------------------- reductions
 
 
 class ReduceOp(TgOp, abc.ABC):
@@ -876,7 +1034,7 @@ class ReduceOp(TgOp, abc.ABC):
         if r != expected:
             raise VerifyException(f"{self.name}: result type must be {expected}, got {r}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         return tuple(d for a, d in enumerate(shapes[0]) if a not in self.reduced)
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -893,6 +1051,12 @@ class SumOp(ReduceOp):
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(np.sum(args[0], axis=self.reduced, dtype=self._result_dtype()))
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        (x,) = inputs
+        return [T.alloc(_restore_axes(g, x.ndim, self.reduced), *x.shape)]
+
 
 @irdl_op_definition
 class MaxOp(ReduceOp):
@@ -900,21 +1064,28 @@ class MaxOp(ReduceOp):
 
     name = "tg.max"
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         for axis in self.reduced:
             if shapes[0][axis] == 0:
                 raise ShapeError(
                     f"max over dimension {axis} of size 0: the maximum of no elements is undefined",
                     [(0, axis)],
                 )
-        return super().infer_shape(shapes)
+        return super().infer_shape(shapes, values)
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         self.infer_shape([args[0].shape])
         return np.asarray(np.max(args[0], axis=self.reduced))
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
 
-# ------------------------------------------------------------------- linear algebra
+        (x,) = inputs
+        kept = _restore_axes(output, x.ndim, self.reduced)
+        return [T.switch(T.eq(x, kept), _restore_axes(g, x.ndim, self.reduced), 0)]
+
+
+# --------------------------------------------------------------- linear algebra
 
 
 @irdl_op_definition
@@ -961,7 +1132,7 @@ class DotOp(TgOp):
         if r != expected:
             raise VerifyException(f"tg.dot: result type must be {expected}, got {r}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
         a, b = shapes
         if a[-1] != b[0]:
             raise ShapeError(
@@ -977,6 +1148,26 @@ class DotOp(TgOp):
 
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return np.asarray(np.dot(*args), dtype=self._result_dtype())
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+
+        x, y = inputs
+        if x.ndim == 2 and y.ndim == 2:
+            return [T.dot(g, y.T), T.dot(x.T, g)]
+        if x.ndim == 2:
+            return [T.outer(g, y), T.dot(x.T, g)]
+        if y.ndim == 2:
+            return [T.dot(y, g), T.outer(x, g)]
+        return [g * y, g * x]
+
+
+def _restore_axes(value: Any, rank: int, axes: Sequence[int]) -> Any:
+    """Reinsert reduced axes as broadcastable dimensions."""
+    from tg.tensor import basic as T
+
+    kept = iter(range(value.ndim))
+    return T.dimshuffle(value, *["x" if a in axes else next(kept) for a in range(rank)])
 
 
 TG_OPS: list[type[Operation]] = [
