@@ -177,6 +177,9 @@ class ConstantOp(TgOp):
     def reference(self, *args: np.ndarray) -> np.ndarray:
         return self.to_array()
 
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        return []
+
 
 # ------------------------------------------------------------------------- elementwise
 

@@ -6,6 +6,7 @@
 
 from tg import tensor
 from tg.config import config
+from tg.gradient import Lop, Rop, grad, verify_grad
 from tg.function import MissingInputError, UnusedInputError, function
 from tg.shared import SharedVariable, shared
 from tg.variable import TensorType, TensorVariable
@@ -20,6 +21,10 @@ __all__ = [
     "UnusedInputError",
     "config",
     "function",
+    "grad",
+    "Lop",
+    "Rop",
+    "verify_grad",
     "shared",
     "tensor",
 ]

@@ -23,6 +23,8 @@ from tg.tensor.basic import (
     mul,
     neg,
     neq,
+    ones_like,
+    outer,
     pow,
     sigmoid,
     sqrt,
@@ -33,6 +35,7 @@ from tg.tensor.basic import (
     transpose,
     true_div,
     where,
+    zeros_like,
 )
 from tg.tensor import nnet
 from tg.tensor.constructors import all_constructors
@@ -75,6 +78,19 @@ __all__ = [
     "transpose",
     "true_div",
     "where",
+    "zeros_like",
+    "ones_like",
+    "outer",
+    "grad",
     "nnet",
     *all_constructors(),
 ]
+
+
+def __getattr__(name: str):
+    # tg.tensor.grad as in Theano (tg.gradient imports tg.tensor, so lazily)
+    if name in ("grad", "jacobian", "hessian", "Rop", "Lop", "verify_grad"):
+        from tg import gradient
+
+        return getattr(gradient, name)
+    raise AttributeError(f"module 'tg.tensor' has no attribute {name!r}")

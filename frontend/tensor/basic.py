@@ -349,3 +349,27 @@ def dot(a: Any, b: Any) -> TensorVariable:
     if x.ndim > 2 or y.ndim > 2:
         raise NotImplementedError(f"dot of ranks {x.ndim} and {y.ndim}: only ranks 1 and 2 so far")
     return build(tg.DotOp(x.value, y.value))
+
+
+def outer(x: Any, y: Any) -> TensorVariable:
+    """Outer product of two vectors."""
+    a, b = as_tensor_variable(x), as_tensor_variable(y)
+    return mul(dimshuffle(a, 0, "x"), dimshuffle(b, "x", 0))
+
+
+def _filled_like(x: Any, value: float, dtype: str | np.dtype | None) -> TensorVariable:
+    t = as_tensor_variable(x)
+    dtype = np.dtype(dtype or t.dtype)
+    if t.ndim == 0:
+        return constant(np.asarray(value, dtype))
+    return alloc(constant(np.asarray(value, dtype)), *t.shape)
+
+
+def zeros_like(x: Any, dtype: str | np.dtype | None = None) -> TensorVariable:
+    """Zeros of `x`'s shape (and dtype unless given)."""
+    return _filled_like(x, 0, dtype)
+
+
+def ones_like(x: Any, dtype: str | np.dtype | None = None) -> TensorVariable:
+    """Ones of `x`'s shape (and dtype unless given)."""
+    return _filled_like(x, 1, dtype)
