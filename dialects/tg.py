@@ -88,11 +88,14 @@ class TgOp(IRDLOperation, abc.ABC):
       operands' elements at the same, broadcast, index: computed inline where it is
       read once), "view" (index arithmetic on one operand: always inline) or "stored"
       (its own loop nest into a buffer).
+    - READS_ONCE says whether computing the result reads each operand element at
+      most once (then an elementwise producer computed inline costs nothing extra).
     - `value_operands()` lists operands whose values (not only shapes) fix the
       result's shape; `infer_shape` then receives them in `values`.
     """
 
     FUSION: ClassVar[str] = "stored"
+    READS_ONCE: ClassVar[bool] = False
 
     def value_operands(self) -> tuple[int, ...]:
         """Indices of the operands whose values fix the result's shape."""
@@ -259,6 +262,7 @@ class BinaryOp(TgOp, abc.ABC):
     """Elementwise binary op on operands of one element type."""
 
     FUSION: ClassVar[str] = "elementwise"
+    READS_ONCE: ClassVar[bool] = True
 
     lhs = operand_def(TG_TENSOR)
     rhs = operand_def(TG_TENSOR)
@@ -418,6 +422,7 @@ class UnaryOp(TgOp, abc.ABC):
     """Elementwise unary op whose result has the operand's type."""
 
     FUSION: ClassVar[str] = "elementwise"
+    READS_ONCE: ClassVar[bool] = True
 
     T: ClassVar = VarConstraint("T", TG_TENSOR)
     input = operand_def(T)
@@ -581,6 +586,7 @@ class CmpOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "elementwise"
+    READS_ONCE: ClassVar[bool] = True
 
     name = "tg.cmp"
     predicate = prop_def(StringAttr)
@@ -634,6 +640,7 @@ class SelectOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "elementwise"
+    READS_ONCE: ClassVar[bool] = True
 
     name = "tg.select"
     condition = operand_def(TG_TENSOR)
@@ -686,6 +693,7 @@ class CastOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "elementwise"
+    READS_ONCE: ClassVar[bool] = True
 
     name = "tg.cast"
     input = operand_def(TG_TENSOR)
@@ -875,6 +883,7 @@ class TransposeOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "view"
+    READS_ONCE: ClassVar[bool] = True
 
     name = "tg.transpose"
     input = operand_def(TG_TENSOR)
@@ -933,6 +942,7 @@ class DimShuffleOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "view"
+    READS_ONCE: ClassVar[bool] = True
 
     name = "tg.dimshuffle"
     input = operand_def(TG_TENSOR)
@@ -1001,6 +1011,8 @@ class DimShuffleOp(TgOp):
 
 class ReduceOp(TgOp, abc.ABC):
     """Reduction over a set of axes, which are removed from the result."""
+
+    READS_ONCE: ClassVar[bool] = True
 
     input = operand_def(TG_TENSOR)
     axes = attr_def(INDEX_ARRAY)

@@ -18,7 +18,10 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from tg.config import config
 from tg.dialects.tensor_types import dtype_of, static_shape
 from tg.runtime.arguments import InputSpec
+from tg.dialects.interpreter import find_function
 from tg.runtime.function import Function
+from tg.runtime.kernel import NativeKernel
+from tg.runtime.staging import plan_stages
 from tg.shared import SharedVariable, shared_variable_of
 from tg.tensor.basic import as_tensor_variable
 from tg.variable import TensorVariable, free_variable_of
@@ -203,11 +206,13 @@ def function(
     from tg.pipeline import lower
 
     optimized = lower(module.clone(), "graph", "optimized")
-    kernel = _compile(optimized, len(inputs) + len(shared) + len(roots)) if mode == "FAST_RUN" else None
     specs = [
         InputSpec(_label(v, i), dtype_of(v.value.type), static_shape(v.value.type), allow_input_downcast)
         for i, v in enumerate(inputs)
     ]
+    labels = [s.label for s in specs] + [f"shared variable {v.name or '<unnamed>'!r}" for v in shared]
+    compile_stage = _compile_stage if mode == "FAST_RUN" else _interpret_stage
+    stages = plan_stages(find_function(optimized), labels, compile_stage)
     compiled = Function(
         name=name,
         mode=mode,
@@ -219,25 +224,34 @@ def function(
         updated=[target for target, _ in update_pairs],
         n_outputs=len(out_vars),
         single_output=single,
-        kernel=kernel,
+        stages=stages,
     )
     _dump(compiled)
     return compiled
 
 
-def _compile(optimized: ModuleOp, n_buffers: int):
-    """Machine code for an optimized graph: lower to llvm, JIT, wrap the entry point."""
+def _interpret_stage(function: func.FuncOp) -> tuple[None, list[str]]:
+    return None, []
+
+
+def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str]]:
+    """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry."""
+    from xdsl.dialects.builtin import ArrayAttr, StringAttr
+
     from tg.lowering.jit import compile_llvmir, to_llvmir
     from tg.pipeline import lower
-    from tg.runtime.kernel import NativeKernel
 
-    llvm_module = lower(optimized.clone(), "optimized", "llvm")
+    module = function.parent_op()
+    assert isinstance(module, ModuleOp)
+    loops = lower(module.clone(), "optimized", "loops")
+    errors_attr = find_function(loops).attributes.get("tg.errors")
+    errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []
+    assert all(isinstance(e, StringAttr) for e in (errors_attr.data if errors_attr else []))
+    llvm_module = lower(loops, "loops", "llvm")
     compiled = compile_llvmir(to_llvmir(llvm_module), config.opt_level)
-    function = next(iter(optimized.ops))
-    assert isinstance(function, func.FuncOp)
-    ranks = [len(static_shape(t)) for t in (*function.function_type.inputs, *function.function_type.outputs)]
-    assert len(ranks) == n_buffers
-    return NativeKernel(compiled, "main", ranks)
+    types = (*function.function_type.inputs, *function.function_type.outputs)
+    ranks = [len(static_shape(t)) for t in types] + [0]  # + the status buffer
+    return NativeKernel(compiled, "main", ranks), errors
 
 
 def _dump(compiled: Function) -> None:

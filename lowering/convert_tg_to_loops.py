@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (
+    ArrayAttr,
     DenseIntOrFPElementsAttr,
     FloatAttr,
     IndexType,
@@ -40,9 +41,6 @@ from tg.dialects.tensor_types import dtype_of, is_bool, is_float, static_shape
 INDEX = IndexType()
 REASSOC = arith.FastMathFlagsAttr([FastMathFlag.REASSOC, FastMathFlag.ALLOW_CONTRACT])
 
-ELEMENTWISE = (tg.BinaryOp, tg.UnaryOp, tg.CmpOp, tg.SelectOp, tg.CastOp)
-VIEWS = (tg.TransposeOp, tg.DimShuffleOp, tg.BroadcastOp)
-"""Ops computed per element: elementwise ones and views (pure index arithmetic)."""
 
 
 def memref_type(t: Attribute) -> MemRefType:
@@ -63,22 +61,26 @@ def _broadcasts(operand: SSAValue, result: SSAValue) -> bool:
     return any(o == 1 and r != 1 for o, r in zip(static_shape(operand.type), static_shape(result.type)))
 
 
+def _fusion(value: SSAValue) -> str:
+    owner = value.owner
+    return owner.FUSION if isinstance(owner, tg.TgOp) else "stored"
+
+
 def _read_once(value: SSAValue) -> bool:
-    """Whether `value` is read exactly once per element by a single per-element consumer
-    chain, so that computing it inline duplicates no work."""
+    """Whether `value` is read at most once per element by its single consumer chain,
+    so that computing it inline duplicates no work."""
     while True:
         if not value.has_one_use():
             return False
         user = next(iter(value.uses)).operation
-        if isinstance(user, ELEMENTWISE):
+        if not isinstance(user, tg.TgOp) or not user.READS_ONCE:
+            return False
+        if user.FUSION == "elementwise":
             return not _broadcasts(value, user.results[0])
-        if isinstance(user, tg.ReduceOp):
-            return True
-        if isinstance(user, tg.TransposeOp):
+        if user.FUSION == "view":  # always inline: whoever reads it reads `value`
             value = user.results[0]
             continue
-        # dimshuffle/broadcast may repeat elements; dot and return need storage
-        return False
+        return True
 
 
 def needs_buffer(value: SSAValue) -> bool:
@@ -88,9 +90,10 @@ def needs_buffer(value: SSAValue) -> bool:
         return True
     if isinstance(owner, tg.ConstantOp):
         return not _is_splat(owner)
-    if isinstance(owner, VIEWS) or isinstance(owner, tg.DimOp):
+    fusion = _fusion(value)
+    if fusion == "view":
         return False
-    if isinstance(owner, ELEMENTWISE):
+    if fusion == "elementwise":
         return not _read_once(value)
     return True
 
@@ -126,8 +129,10 @@ class _Kernel:
 class LoopsBuilder:
     """Builds the loops-level body of one function, op by op."""
 
-    def __init__(self, block: Block, module_symbols: list[Operation]):
+    def __init__(self, block: Block, module_symbols: list[Operation], status: SSAValue):
         self.block = block
+        self.status = status
+        self.errors: list[str] = []
         self.entry = block
         self.entry_indices: dict[int, SSAValue] = {}
         self.globals = module_symbols
@@ -142,6 +147,16 @@ class LoopsBuilder:
     def emit(self, op: Operation) -> SSAValue:
         self.block.add_op(op)
         return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    def fail_if(self, bad: SSAValue, error: str, message: str) -> None:
+        """Record error `message` (raised as Python exception class `error`, e.g.
+        "IndexError") when the i1 `bad` is true. Code that checks must also keep its
+        memory accesses in bounds: the call completes and the runtime raises after it,
+        before any shared variable is written."""
+        self.errors.append(f"{error}|{message}")
+        code = self.scalar_constant(len(self.errors), IntegerType(32))
+        store = memref.StoreOp.get(code, self.status, [])
+        self.emit(scf.IfOp(bad, [], [store, scf.YieldOp()]))
 
     def index(self, n: int) -> SSAValue:
         """An index constant (shared by the whole function when built at its top)."""
@@ -222,8 +237,9 @@ class LoopsBuilder:
     def _derived_dims(self, value: SSAValue, static: tuple[int | None, ...]) -> list[SSAValue]:
         op = value.owner
         assert isinstance(op, tg.TgOp)
-        if isinstance(op, tg.BroadcastOp):
-            return [self.emit(arith.IndexCastOp(self.scalar(s, []), INDEX)) for s in op.sizes]
+        rule = DIM_RULES.get(type(op))
+        if rule is not None:
+            return rule(self, op)
         dims: list[SSAValue] = []
         for axis, d in enumerate(static):
             sources = op.dim_sources(axis)
@@ -254,25 +270,10 @@ class LoopsBuilder:
             values = op.to_array()
             first = values.flat[0].item() if values.size else 0
             return self.scalar_constant(first, op.result.type.element_type)
-        if isinstance(op, tg.DimOp):
-            return self.emit(arith.IndexCastOp(self.dims(op.input)[op.axis_index], i64))
-        if isinstance(op, tg.TransposeOp):
-            src = [self.c0] * len(ivs)
-            for i, p in enumerate(op.perm):
-                src[p] = ivs[i]
-            return self.scalar(op.input, src)
-        if isinstance(op, tg.DimShuffleOp):
-            src = [self.c0] * len(static_shape(op.input.type))
-            for i, p in enumerate(op.dims):
-                if p >= 0:
-                    src[p] = ivs[i]
-            return self.scalar(op.input, src)
-        if isinstance(op, tg.BroadcastOp):
-            in_static = static_shape(op.input.type)
-            offset = len(ivs) - len(in_static)
-            src = [self.c0 if d == 1 else ivs[a + offset] for a, d in enumerate(in_static)]
-            return self.scalar(op.input, src)
-        if isinstance(op, ELEMENTWISE):
+        rule = ELEMENT_RULES.get(type(op))
+        if rule is not None:
+            return rule(self, op, ivs)
+        if isinstance(op, tg.TgOp) and op.FUSION == "elementwise":
             args = [
                 self.scalar(v, [self.c0 if d == 1 else iv for d, iv in zip(static_shape(v.type), ivs)])
                 for v in op.operands
@@ -388,10 +389,9 @@ class LoopsBuilder:
     def materialize(self, value: SSAValue, dest: SSAValue) -> None:
         """Compute a stored value into `dest`."""
         op = value.owner
-        if isinstance(op, tg.ReduceOp):
-            self.reduce(op, dest)
-        elif isinstance(op, tg.DotOp):
-            self.dot(op, dest)
+        materializer = MATERIALIZERS.get(type(op))
+        if materializer is not None:
+            materializer(self, op, dest)
         else:
             self.store_elementwise(value, dest)
 
@@ -413,12 +413,14 @@ def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.Func
     old = function.body.block
     returned = list(old.last_op.operands) if isinstance(old.last_op, func.ReturnOp) else []
     arg_types = [memref_type(a.type) for a in old.args] + [memref_type(v.type) for v in returned]
+    arg_types.append(MemRefType(IntegerType(32), []))  # status: 0, or the number of the error raised
     block = Block(arg_types=arg_types)
-    builder = LoopsBuilder(block, symbols)
+    block.args[-1].name_hint = "status"
+    builder = LoopsBuilder(block, symbols, block.args[-1])
     for arg, new in zip(old.args, block.args):
         builder.buffers[arg] = new
         new.name_hint = arg.name_hint
-    outputs = block.args[len(old.args):]
+    outputs = block.args[len(old.args) : -1]
 
     # a result computed by an op is written straight into its output buffer
     direct: dict[SSAValue, SSAValue] = {}
@@ -449,7 +451,10 @@ def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.Func
     for buf in temporaries:
         builder.emit(memref.DeallocOp.get(buf))
     builder.emit(func.ReturnOp())
-    return func.FuncOp(function.sym_name.data, (arg_types, []), Region(block))
+    lowered = func.FuncOp(function.sym_name.data, (arg_types, []), Region(block))
+    if builder.errors:
+        lowered.attributes["tg.errors"] = ArrayAttr([StringAttr(e) for e in builder.errors])
+    return lowered
 
 
 @dataclass(frozen=True)
@@ -459,6 +464,7 @@ class ConvertTgToLoops(ModulePass):
     name = "convert-tg-to-loops"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        load_extensions()
         symbols: list[Operation] = []
         for function in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = lower_function(function, symbols)
@@ -592,7 +598,7 @@ def _float_to_int(b: LoopsBuilder, x: SSAValue, dst: Attribute) -> SSAValue:
     return b.emit(arith.SelectOp(is_nan, b.scalar_constant(0, dst), r))
 
 
-SCALAR_EMITTERS: dict[type[Operation], Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]] = {
+SCALAR_EMITTERS: dict[type[Operation], ScalarEmitter] = {
     tg.AddOp: _binary(arith.AddfOp, arith.AddiOp),
     tg.SubOp: _binary(arith.SubfOp, arith.SubiOp),
     tg.MulOp: _binary(arith.MulfOp, arith.MuliOp),
@@ -628,3 +634,80 @@ REDUCE_IDENTITIES: dict[type[tg.ReduceOp], Callable[[Attribute], float | int]] =
     tg.SumOp: lambda element: 0,
     tg.MaxOp: _lowest,
 }
+
+
+# ------------------------------------------------------------ views and shapes
+
+
+def _transpose_element(b: LoopsBuilder, op: Operation, ivs: list[SSAValue]) -> SSAValue:
+    assert isinstance(op, tg.TransposeOp)
+    src = [b.c0] * len(ivs)
+    for i, p in enumerate(op.perm):
+        src[p] = ivs[i]
+    return b.scalar(op.input, src)
+
+
+def _dimshuffle_element(b: LoopsBuilder, op: Operation, ivs: list[SSAValue]) -> SSAValue:
+    assert isinstance(op, tg.DimShuffleOp)
+    src = [b.c0] * len(static_shape(op.input.type))
+    for i, p in enumerate(op.dims):
+        if p >= 0:
+            src[p] = ivs[i]
+    return b.scalar(op.input, src)
+
+
+def _broadcast_element(b: LoopsBuilder, op: Operation, ivs: list[SSAValue]) -> SSAValue:
+    assert isinstance(op, tg.BroadcastOp)
+    in_static = static_shape(op.input.type)
+    offset = len(ivs) - len(in_static)
+    return b.scalar(op.input, [b.c0 if d == 1 else ivs[a + offset] for a, d in enumerate(in_static)])
+
+
+def _dim_element(b: LoopsBuilder, op: Operation, ivs: list[SSAValue]) -> SSAValue:
+    assert isinstance(op, tg.DimOp)
+    return b.emit(arith.IndexCastOp(b.dims(op.input)[op.axis_index], i64))
+
+
+def _broadcast_dims(b: LoopsBuilder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tg.BroadcastOp)
+    return [b.emit(arith.IndexCastOp(b.scalar(s, []), INDEX)) for s in op.sizes]
+
+
+ElementRule = Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]
+ScalarEmitter = Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]
+Materializer = Callable[[LoopsBuilder, Operation, SSAValue], None]
+DimRule = Callable[[LoopsBuilder, Operation], list[SSAValue]]
+
+ELEMENT_RULES: dict[type[Operation], ElementRule] = {
+    tg.TransposeOp: _transpose_element,
+    tg.DimShuffleOp: _dimshuffle_element,
+    tg.BroadcastOp: _broadcast_element,
+    tg.DimOp: _dim_element,
+}
+"""Ops whose element at given indices is read from their operands at other indices."""
+
+DIM_RULES: dict[type[Operation], DimRule] = {tg.BroadcastOp: _broadcast_dims}
+"""Ops whose sizes are not some operand's sizes (see `TgOp.dim_sources`)."""
+
+MATERIALIZERS: dict[type[Operation], Materializer] = {
+    tg.SumOp: lambda b, op, dest: b.reduce(op, dest),  # type: ignore[arg-type]
+    tg.MaxOp: lambda b, op, dest: b.reduce(op, dest),  # type: ignore[arg-type]
+    tg.DotOp: lambda b, op, dest: b.dot(op, dest),  # type: ignore[arg-type]
+}
+"""Stored ops with a loop nest of their own; the rest are computed element by element."""
+
+EXTENSIONS: tuple[str, ...] = (
+    "tg.lowering.loops_math",
+    "tg.lowering.loops_shape",
+    "tg.lowering.loops_reduce",
+    "tg.lowering.loops_indexing",
+    "tg.lowering.loops_random",
+)
+"""Modules that add their ops' rules to the tables above when imported."""
+
+
+def load_extensions() -> None:
+    import importlib
+
+    for name in EXTENSIONS:
+        importlib.import_module(name)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from tg.dialects.interpreter import find_function, run_function
 from tg.runtime.arguments import InputSpec, convert_input
-from tg.runtime.kernel import NativeKernel
-from tg.runtime.shapes import ShapeProgram
-
-Executor = Callable[[list[np.ndarray], list[tuple[int, ...]]], list[np.ndarray]]
+from tg.runtime.stage import Stage, run_stages
 
 
 class Function:
@@ -34,7 +30,7 @@ class Function:
         updated: Sequence[Any],
         n_outputs: int,
         single_output: bool,
-        kernel: NativeKernel | None,
+        stages: Sequence[Stage],
     ):
         self.name = name
         self.mode = mode
@@ -47,24 +43,14 @@ class Function:
         self._updated = list(updated)
         self._n_outputs = n_outputs
         self._single = single_output
-        self._kernel = kernel
-        function = find_function(optimized)
-        labels = [s.label for s in specs] + [f"shared variable {v.name or '<unnamed>'!r}" for v in shared]
-        self._shapes = ShapeProgram(function, labels)
-        self._result_dtypes = [np.dtype(_dtype_of(t)) for t in function.function_type.outputs]
-        self._function = function
+        self._stages = list(stages)
 
     # ------------------------------------------------------------------ calling
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         arrays = self._convert(args, kwargs)
         arrays += [v.container for v in self._shared]
-        out_shapes = self._shapes.run([a.shape for a in arrays])
-        if self._kernel is not None:
-            results = [np.empty(s, d) for s, d in zip(out_shapes, self._result_dtypes)]
-            self._kernel(arrays + results)
-        else:
-            results = [np.array(r) for r in run_function(self._function, arrays)]
+        results = run_stages(self._stages, arrays)
         for variable, value in zip(self._updated, results[self._n_outputs :]):
             variable.container = value
         outputs = results[: self._n_outputs]
@@ -112,9 +98,3 @@ class _Missing:
 
 
 _MISSING = _Missing()
-
-
-def _dtype_of(t: Any) -> np.dtype:
-    from tg.dialects.tensor_types import dtype_of
-
-    return dtype_of(t)

@@ -1,9 +1,15 @@
 """Concrete shape checking before any generated code runs.
 
-A `ShapeProgram` walks a tg-level function once per call with the inputs' shapes,
+A `ShapeProgram` walks a tg-level function once per call with the arguments,
 asking each op's `infer_shape`. It yields the outputs' shapes (the caller allocates
 them) and turns an op's ShapeError into a ValueError naming the op, the user's
 source line and the function inputs the offending sizes came from.
+
+Ops whose shape depends on operand values (`value_operands()`, e.g. alloc's sizes)
+get those values: the arguments' arrays, sizes, constants, and small integer
+arithmetic on them are evaluated here with the ops' numpy references. A value that
+only generated code can compute raises `NeedsStaging` at construction: the function
+is then run in stages (see `tg.function`).
 """
 
 from __future__ import annotations
@@ -15,10 +21,24 @@ from xdsl.dialects import func
 from xdsl.ir import Block, Operation, SSAValue
 
 from tg.dialects import tg
-from tg.dialects.tensor_types import is_integer
 from tg.variable import describe_location
 
 Shape = tuple[int, ...]
+
+
+class NeedsStaging(Exception):
+    """Shapes that depend on values computed by generated code."""
+
+    def __init__(self, values: list[SSAValue]):
+        super().__init__(f"{len(values)} value(s) must be computed before the shapes are known")
+        self.values = values
+
+
+def _evaluable_here(op: tg.TgOp) -> bool:
+    """Ops computed in Python when a shape needs their value: sizes and small results."""
+    if isinstance(op, tg.DimOp | tg.ConstantOp):
+        return True
+    return op.FUSION in ("elementwise", "view") and op.results[0].type.get_shape() == ()
 
 
 class ShapeProgram:
@@ -29,49 +49,52 @@ class ShapeProgram:
         self.labels = list(labels)
         self.slot: dict[SSAValue, int] = {a: i for i, a in enumerate(block.args)}
         self.steps: list[tuple[tg.TgOp, list[int], int]] = []
-        self.known: set[int] = set()
-        """Slots holding 0-d integers computable from shapes alone (sizes for alloc)."""
+        self.value_slots: list[tuple[int, ...]] = []
+        evaluable: set[int] = set(range(len(block.args)))
+        needed: list[SSAValue] = []
         for op in block.ops:
             if isinstance(op, func.ReturnOp):
                 self.outputs = [self.slot[v] for v in op.arguments]
                 break
             assert isinstance(op, tg.TgOp)
-            result = op.results[0]
             index = len(self.slot)
-            self.slot[result] = index
+            self.slot[op.results[0]] = index
             operands = [self.slot[v] for v in op.operands]
             self.steps.append((op, operands, index))
-            if self._computable(op, operands):
-                self.known.add(index)
-            if isinstance(op, tg.BroadcastOp) and not all(i in self.known for i in operands[1:]):
-                raise NotImplementedError(
-                    f"alloc at {describe_location(op)}: sizes computed from tensor data are not "
-                    f"supported yet; use shapes (x.shape[i]), constants and arithmetic on them"
-                )
+            if _evaluable_here(op) and (isinstance(op, tg.DimOp) or all(i in evaluable for i in operands)):
+                evaluable.add(index)
+            wanted = op.value_operands()
+            self.value_slots.append(tuple(operands[i] for i in wanted))
+            needed += [op.operands[i] for i in wanted]
+        missing = [v for v in dict.fromkeys(needed) if self.slot[v] not in evaluable]
+        if missing:
+            raise NeedsStaging(missing)
+        # evaluate only what some shape needs, and what that needs in turn
+        self.evaluate: set[int] = set()
+        pending = [self.slot[v] for v in needed]
+        producers = {index: (op, operands) for op, operands, index in self.steps}
+        while pending:
+            index = pending.pop()
+            if index in self.evaluate or index not in producers:
+                continue
+            self.evaluate.add(index)
+            op, operands = producers[index]
+            if not isinstance(op, tg.DimOp):
+                pending += operands
 
-    def _computable(self, op: tg.TgOp, operands: list[int]) -> bool:
-        result = op.results[0]
-        if result.type.get_shape() != () or not is_integer(result.type):
-            return False
-        if isinstance(op, tg.DimOp | tg.ConstantOp):
-            return True
-        return isinstance(op, tg.BinaryOp | tg.UnaryOp | tg.CastOp) and all(i in self.known for i in operands)
-
-    def run(self, input_shapes: Sequence[Shape]) -> list[Shape]:
-        """Every output's shape; ValueError for inputs whose shapes don't fit."""
-        shapes: list[Shape] = list(input_shapes) + [()] * len(self.steps)
-        values: dict[int, np.ndarray] = {}
-        for op, operands, index in self.steps:
+    def run(self, arguments: Sequence[np.ndarray]) -> list[Shape]:
+        """Every output's shape; ValueError for arguments whose shapes don't fit."""
+        shapes: list[Shape] = [a.shape for a in arguments] + [()] * len(self.steps)
+        values: dict[int, np.ndarray] = dict(enumerate(arguments))
+        for (op, operands, index), wanted in zip(self.steps, self.value_slots):
             operand_shapes = [shapes[i] for i in operands]
             try:
-                if isinstance(op, tg.BroadcastOp):
-                    sizes = [int(values[i]) for i in operands[1:]]
-                    shapes[index] = op.shape_from_values(operand_shapes[0], sizes)
-                else:
-                    shapes[index] = op.infer_shape(operand_shapes)
+                shapes[index] = op.infer_shape(
+                    operand_shapes, [values.get(i) if i in wanted else None for i in operands]
+                )
             except tg.ShapeError as e:
                 raise ValueError(self._explain(op, e, shapes)) from None
-            if index in self.known:
+            if index in self.evaluate:
                 if isinstance(op, tg.DimOp):
                     values[index] = np.int64(operand_shapes[0][op.axis_index])
                 else:

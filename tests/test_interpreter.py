@@ -128,7 +128,7 @@ def test_interpreter_cannot_run_the_loops_stage():
     f = tg.function([x], x * 2)
     loops = lower(f._graph.clone(), "graph", "loops")
     with pytest.raises((InterpreterError, KeyError, TypeError)):
-        run_module(loops, [np.ones(2), np.empty(2)])
+        run_module(loops, [np.ones(2), np.empty(2), np.zeros((), np.int32)])
 
 
 def test_function_without_return_is_an_error():

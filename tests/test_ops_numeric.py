@@ -378,12 +378,26 @@ def test_alloc():
     check([s, v, m], outputs, args, expected, atol=1e-12)
 
 
-def test_alloc_with_sizes_from_tensor_data_is_rejected_explicitly():
-    """Sizes computed from input values (not shapes) are a documented limitation."""
+def test_alloc_with_sizes_from_input_values():
+    """Sizes given by integer inputs are read before the call runs."""
     s, n = T.fscalar("s"), T.lscalar("n")
     for mode in MODES:
-        with pytest.raises(NotImplementedError, match="alloc"):
-            tg.function([s, n], T.alloc(s, n), mode=mode)
+        f = tg.function([s, n], T.alloc(s, n, 2), mode=mode)
+        assert_result(f(1.5, 3), np.full((3, 2), 1.5, np.float32))
+        with pytest.raises(ValueError, match="negative"):
+            f(1.5, -1)
+
+
+def test_alloc_with_sizes_computed_from_data_runs_in_stages():
+    """A size only generated code can compute (a sum) is computed by a first stage."""
+    v = T.lvector("v")
+    size = T.sum(v * 2)
+    for mode in MODES:
+        f = tg.function([v], [T.alloc(T.cast(v.sum(), "float32"), size), v + 1], mode=mode)
+        assert len(f._stages) == 2
+        got, plus = f(np.array([1, 2], np.int64))
+        assert_result(got, np.full(6, 3.0, np.float32))
+        assert_result(plus, np.array([2, 3], np.int64))
 
 
 def test_alloc_static_sizes_types():

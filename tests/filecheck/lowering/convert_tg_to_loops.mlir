@@ -4,7 +4,7 @@
 
 // a*b + c is one loop nest: the product is computed inline, no temporary buffer.
 // CHECK-LABEL: func.func @fused(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x3xf32>, %[[B:[^:]+]]: memref<?x3xf32>, %[[C:[^:]+]]: memref<?x3xf32>, %[[OUT:[^:]+]]: memref<?x3xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x3xf32>, %[[B:[^:]+]]: memref<?x3xf32>, %[[C:[^:]+]]: memref<?x3xf32>, %[[OUT:[^:]+]]: memref<?x3xf32>, %status: memref<i32>) {
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for %[[I:[^ ]+]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK-NEXT: scf.for %[[J:[^ ]+]] = %{{.*}} to %{{.*}} step %{{.*}} {
@@ -29,7 +29,7 @@ func.func @fused(%a: tensor<?x3xf32>, %b: tensor<?x3xf32>, %c: tensor<?x3xf32>) 
 
 // A value read twice is stored once in a temporary, freed at the end.
 // CHECK-LABEL: func.func @used_twice(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK: %[[N:.+]] = memref.dim %[[A]], %{{.*}} : memref<?xf32>
 // CHECK-NEXT: %[[BUF:.+]] = memref.alloc(%[[N]]) : memref<?xf32>
 // CHECK-NEXT: scf.for %[[I:[^ ]+]] = %{{.*}} to %[[N]] step
@@ -54,7 +54,7 @@ func.func @used_twice(%a: tensor<?xf32>) -> tensor<?xf32> {
 
 // A broadcastable (static 1) dimension is read at index 0.
 // CHECK-LABEL: func.func @broadcast_dim(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<1x?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<1x?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>, %status: memref<i32>) {
 // CHECK-NEXT: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for %[[I:[^ ]+]] =
@@ -88,7 +88,7 @@ func.func @broadcast_producer(%a: tensor<?x1xf32>, %b: tensor<?x?xf32>) -> tenso
 
 // A sum over the innermost axis carries its accumulator in iter_args.
 // CHECK-LABEL: func.func @sum_inner(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: scf.for %[[F:[^ ]+]] =
 // CHECK-NEXT: memref.store %[[ZERO]], %[[OUT]][%[[F]]] : memref<?xf32>
@@ -108,7 +108,7 @@ func.func @sum_inner(%a: tensor<?x?xf32>) -> tensor<?xf32> {
 
 // A sum over axis 0 accumulates in the output buffer, row by row.
 // CHECK-LABEL: func.func @sum_outer(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK-NOT: iter_args
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: scf.for %[[F:[^ ]+]] =
@@ -144,7 +144,7 @@ func.func @sum_of_exp(%a: tensor<?x?xf64>) -> tensor<?xf64> {
 
 // A sum over every axis gives a 0-d buffer.
 // CHECK-LABEL: func.func @sum_all(
-// CHECK-SAME: %{{[^:]+}}: memref<?x?xi32>, %[[OUT:[^:]+]]: memref<i32>) {
+// CHECK-SAME: %{{[^:]+}}: memref<?x?xi32>, %[[OUT:[^:]+]]: memref<i32>, %status: memref<i32>) {
 // CHECK: %[[ZERO:.+]] = arith.constant 0 : i32
 // CHECK: memref.store %[[ZERO]], %[[OUT]][] : memref<i32>
 // CHECK: iter_args
@@ -183,7 +183,7 @@ func.func @max_int(%a: tensor<?x?xi8>) -> tensor<?xi8> {
 
 // matrix . matrix: zero-fill, then i-k-j loops with a[i, k] loaded outside the j loop.
 // CHECK-LABEL: func.func @matmul(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>, %status: memref<i32>) {
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: memref.store %[[ZERO]], %[[OUT]]
 // CHECK: scf.for %[[I:[^ ]+]] =
@@ -202,7 +202,7 @@ func.func @matmul(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // matrix . vector: one inner product per row, accumulated in iter_args.
 // CHECK-LABEL: func.func @matvec(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[V:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[V:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: scf.for %[[I:[^ ]+]] =
 // CHECK-NEXT: %[[R:.+]] = scf.for %[[K:[^ ]+]] = {{.*}} iter_args(%[[ACC:[^ ]+]] = %[[ZERO]]) -> (f32) {
@@ -220,7 +220,7 @@ func.func @matvec(%a: tensor<?x?xf32>, %v: tensor<?xf32>) -> tensor<?xf32> {
 
 // vector . vector: a single inner product stored in a 0-d buffer.
 // CHECK-LABEL: func.func @vecvec(
-// CHECK-SAME: %[[OUT:[^:]+]]: memref<f32>) {
+// CHECK-SAME: %[[OUT:[^:]+]]: memref<f32>, %status: memref<i32>) {
 // CHECK: %[[R:.+]] = scf.for {{.*}} iter_args
 // CHECK: memref.store %[[R]], %[[OUT]][] : memref<f32>
 func.func @vecvec(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<f32> {
@@ -232,7 +232,7 @@ func.func @vecvec(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<f32> {
 
 // transpose and dimshuffle are index remapping: no copy, no buffer.
 // CHECK-LABEL: func.func @views(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>, %status: memref<i32>) {
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for %[[I:[^ ]+]] =
 // CHECK-NEXT: scf.for %[[J:[^ ]+]] =
@@ -254,7 +254,7 @@ func.func @views(%a: tensor<?x?xf32>, %b: tensor<?xf32>) -> tensor<?x?xf32> {
 
 // Dropping a broadcastable dimension reads it at index 0.
 // CHECK-LABEL: func.func @drop_dim(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x1xf32>, %[[OUT:[^:]+]]: memref<?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x1xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK-NEXT: %[[C0:.+]] = arith.constant 0 : index
 // CHECK: scf.for %[[I:[^ ]+]] =
 // CHECK-NEXT: %[[X:.+]] = memref.load %[[A]][%[[I]], %[[C0]]] : memref<?x1xf32>
@@ -266,7 +266,7 @@ func.func @drop_dim(%a: tensor<?x1xf32>) -> tensor<?xf32> {
 
 // An exp read once through a transpose is computed inline at the permuted index.
 // CHECK-LABEL: func.func @transpose_inline(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>, %status: memref<i32>) {
 // CHECK-NOT: memref.alloc
 // CHECK: scf.for %[[I:[^ ]+]] =
 // CHECK-NEXT: scf.for %[[J:[^ ]+]] =
@@ -283,7 +283,7 @@ func.func @transpose_inline(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<
 
 // tg.broadcast takes its loop bounds from its size operands.
 // CHECK-LABEL: func.func @broadcast_op(
-// CHECK-SAME: %[[X:[^:]+]]: memref<?x3xf32>, %[[V:[^:]+]]: memref<1xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>) {
+// CHECK-SAME: %[[X:[^:]+]]: memref<?x3xf32>, %[[V:[^:]+]]: memref<1xf32>, %[[OUT:[^:]+]]: memref<?x?xf32>, %status: memref<i32>) {
 // CHECK-NEXT: %[[C0:.+]] = arith.constant 0 : index
 // CHECK: %[[N:.+]] = memref.dim %[[X]], %[[C0]] : memref<?x3xf32>
 // CHECK: %[[N64:.+]] = arith.index_cast %[[N]] : index to i64
@@ -303,7 +303,7 @@ func.func @broadcast_op(%x: tensor<?x3xf32>, %v: tensor<1xf32>) -> tensor<?x?xf3
 // A constant that is not a splat becomes a memref.global; a splat is an arith.constant.
 // CHECK: "memref.global"() <{sym_name = "[[G:[^"]+]]", type = memref<3xf32>, initial_value = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>, sym_visibility = "private", constant}>
 // CHECK-LABEL: func.func @constants(
-// CHECK-SAME: %[[A:[^:]+]]: memref<3xf32>, %[[OUT:[^:]+]]: memref<3xf32>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<3xf32>, %[[OUT:[^:]+]]: memref<3xf32>, %status: memref<i32>) {
 // CHECK: %[[C:.+]] = memref.get_global @[[G]] : memref<3xf32>
 // CHECK: scf.for %[[I:[^ ]+]] =
 // CHECK-NEXT: %[[X:.+]] = memref.load %[[A]][%[[I]]] : memref<3xf32>
@@ -325,7 +325,7 @@ func.func @constants(%a: tensor<3xf32>) -> tensor<3xf32> {
 // Casts: float to int truncates and saturates (NaN gives 0); bool to float selects
 // 1 or 0; f32 to f64 extends.
 // CHECK-LABEL: func.func @casts(
-// CHECK-SAME: %[[A:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: memref<?xi1>, %[[O1:[^:]+]]: memref<?xi32>, %[[O2:[^:]+]]: memref<?xf32>, %[[O3:[^:]+]]: memref<?xf64>) {
+// CHECK-SAME: %[[A:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: memref<?xi1>, %[[O1:[^:]+]]: memref<?xi32>, %[[O2:[^:]+]]: memref<?xf32>, %[[O3:[^:]+]]: memref<?xf64>, %status: memref<i32>) {
 // CHECK: %[[X:.+]] = memref.load %[[A]]
 // CHECK-NEXT: %[[HI:.+]] = arith.constant 2.14748365e+09 : f32
 // CHECK-NEXT: %[[LO:.+]] = arith.constant -2.14748365e+09 : f32
@@ -378,7 +378,7 @@ func.func @more_casts(%d: tensor<?xf64>, %b: tensor<?xi8>, %l: tensor<?xi64>, %i
 
 // A result returned twice is computed once and copied; a returned argument is copied.
 // CHECK-LABEL: func.func @returns(
-// CHECK-SAME: %[[X:[^:]+]]: memref<?xf32>, %[[O1:[^:]+]]: memref<?xf32>, %[[O2:[^:]+]]: memref<?xf32>, %[[O3:[^:]+]]: memref<?xf32>) {
+// CHECK-SAME: %[[X:[^:]+]]: memref<?xf32>, %[[O1:[^:]+]]: memref<?xf32>, %[[O2:[^:]+]]: memref<?xf32>, %[[O3:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK-NOT: memref.alloc
 // CHECK: math.exp
 // CHECK-NEXT: memref.store %{{.*}}, %[[O1]]

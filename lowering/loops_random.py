@@ -1,0 +1,1 @@
+"""Loop-level rules for random ops (registered into convert_tg_to_loops's tables)."""

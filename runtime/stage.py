@@ -1,0 +1,63 @@
+"""One compiled piece of a function: shape checks, then machine code (or the
+interpreter), then the errors generated code reported.
+
+Most functions are one stage. A function whose shapes depend on values that only
+generated code computes (say, the number of true elements of a computed mask) runs
+as several: earlier stages compute those values, later ones take them as arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects import func
+
+from tg.dialects.interpreter import run_function
+from tg.dialects.tensor_types import dtype_of
+from tg.runtime.kernel import NativeKernel
+from tg.runtime.shapes import ShapeProgram
+
+Source = tuple[int, int]
+"""Where a stage argument comes from: (-1, i) the call's i-th argument, or
+(s, i) output i of stage s."""
+
+_EXCEPTIONS: dict[str, type[Exception]] = {"IndexError": IndexError, "ValueError": ValueError}
+
+
+@dataclass
+class Stage:
+    """A tg-level function with its shape program and its executable form."""
+
+    function: func.FuncOp
+    sources: list[Source]
+    shapes: ShapeProgram
+    kernel: NativeKernel | None
+    errors: list[str]
+
+    def __post_init__(self) -> None:
+        self.result_dtypes = [dtype_of(t) for t in self.function.function_type.outputs]
+
+    def run(self, arguments: list[np.ndarray]) -> list[np.ndarray]:
+        out_shapes = self.shapes.run(arguments)
+        if self.kernel is None:
+            return [np.array(r) for r in run_function(self.function, arguments)]
+        results = [np.empty(s, d) for s, d in zip(out_shapes, self.result_dtypes)]
+        status = np.zeros((), np.int32)
+        self.kernel([*arguments, *results, status])
+        if status:
+            kind, _, message = self.errors[int(status) - 1].partition("|")
+            raise _EXCEPTIONS.get(kind, RuntimeError)(message)
+        return results
+
+
+def run_stages(stages: Sequence[Stage], arguments: list[np.ndarray]) -> list[np.ndarray]:
+    """Run every stage in order; the last one's results are the function's."""
+    if len(stages) == 1:
+        return stages[0].run(arguments)
+    outputs: list[list[np.ndarray]] = []
+    for stage in stages:
+        args = [arguments[i] if s < 0 else outputs[s][i] for s, i in stage.sources]
+        outputs.append(stage.run(args))
+    return outputs[-1]
