@@ -25,7 +25,7 @@ from xdsl.dialects.builtin import (
     i1,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import (
     AnyAttr,
     AttrSetConstraint,
@@ -1212,5 +1212,4 @@ TG_OPS: list[type[Operation]] = [
     MaxOp,
     DotOp,
 ]
-
-TG = Dialect("tg", TG_OPS, [])
+"""The core ops; tg.dialects.dialect.TG adds the other op modules'."""

@@ -52,7 +52,7 @@ def context() -> Context:
     from xdsl.dialects import arith, cf, func, llvm, math, memref, scf
     from xdsl.dialects.builtin import Builtin
 
-    from tg.dialects.tg import TG
+    from tg.dialects.dialect import TG
 
     ctx = Context()
     for dialect in (Builtin, TG, func.Func, arith.Arith, math.Math, memref.MemRef, scf.Scf, cf.Cf, llvm.LLVM):

@@ -252,8 +252,114 @@ class TensorVariable:
     def dot(self, other: Any) -> TensorVariable:
         return _T().dot(self, other)
 
+    def __matmul__(self, other: Any) -> TensorVariable:
+        return _T().matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> TensorVariable:
+        return _T().matmul(other, self)
+
+    def __floordiv__(self, other: Any) -> TensorVariable:
+        return _T().int_div(self, other)
+
+    def __rfloordiv__(self, other: Any) -> TensorVariable:
+        return _T().int_div(other, self)
+
+    def __mod__(self, other: Any) -> TensorVariable:
+        return _T().mod(self, other)
+
+    def __rmod__(self, other: Any) -> TensorVariable:
+        return _T().mod(other, self)
+
+    def __and__(self, other: Any) -> TensorVariable:
+        return _T().and_(self, other)
+
+    def __rand__(self, other: Any) -> TensorVariable:
+        return _T().and_(other, self)
+
+    def __or__(self, other: Any) -> TensorVariable:
+        return _T().or_(self, other)
+
+    def __ror__(self, other: Any) -> TensorVariable:
+        return _T().or_(other, self)
+
+    def __xor__(self, other: Any) -> TensorVariable:
+        return _T().xor(self, other)
+
+    def __rxor__(self, other: Any) -> TensorVariable:
+        return _T().xor(other, self)
+
+    def __invert__(self) -> TensorVariable:
+        return _T().invert(self)
+
+    def __getitem__(self, key: Any) -> TensorVariable:
+        return _T().get_item(self, key)
+
+    def __len__(self) -> int:
+        raise TypeError("a symbolic variable has no len(); use x.shape[0]")
+
+    def reshape(self, *shape: Any, ndim: int | None = None) -> TensorVariable:
+        if len(shape) == 1 and not isinstance(shape[0], int | TensorVariable):
+            shape = tuple(shape[0])
+        return _T().reshape(self, shape, ndim=ndim)
+
+    def flatten(self, ndim: int = 1) -> TensorVariable:
+        return _T().flatten(self, ndim)
+
+    def squeeze(self) -> TensorVariable:
+        return _T().squeeze(self)
+
+    def repeat(self, repeats: Any, axis: int | None = None) -> TensorVariable:
+        return _T().repeat(self, repeats, axis)
+
+    def clip(self, a_min: Any, a_max: Any) -> TensorVariable:
+        return _T().clip(self, a_min, a_max)
+
+    def round(self, mode: str | None = None) -> TensorVariable:
+        return _T().round(self, mode)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().min(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().prod(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().argmin(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().var(self, axis=axis, keepdims=keepdims)
+
+    def std(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().std(self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().all(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+        return _T().any(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis: int | None = None) -> TensorVariable:
+        return _T().cumsum(self, axis)
+
+    def nonzero(self) -> Any:
+        return _T().nonzero(self)
+
+    def eval(self, inputs_to_values: dict[Any, Any] | None = None) -> Any:
+        """Compile (once per set of inputs) and run this variable, as Theano's `eval`."""
+        from tg.function import function
+
+        given = dict(inputs_to_values or {})
+        key = tuple(id(v) for v in given)
+        cache = self.__dict__.setdefault("_eval_cache", {})
+        if key not in cache:
+            cache[key] = function(list(given), self, on_unused_input="ignore")
+        return cache[key](*given.values())
+
 
 def _T():
-    from tg.tensor import basic
+    import tg.tensor
 
-    return basic
+    return tg.tensor

@@ -25,7 +25,7 @@ class TgOptMain(xDSLOptMain):
     def register_all_dialects(self) -> None:
         super().register_all_dialects()
         if "tg" not in self.ctx.registered_dialect_names:
-            from tg.dialects.tg import TG
+            from tg.dialects.dialect import TG
 
             self.ctx.register_dialect("tg", lambda: TG)
 

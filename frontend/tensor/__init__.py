@@ -39,6 +39,18 @@ from tg.tensor.basic import (
 )
 from tg.tensor import nnet
 from tg.tensor.constructors import all_constructors
+from tg.tensor.indexing import *  # noqa: F403
+from tg.tensor.indexing import __all__ as _indexing_all
+from tg.tensor.linalg import *  # noqa: F403
+from tg.tensor.linalg import __all__ as _linalg_all
+from tg.tensor.math import *  # noqa: F403
+from tg.tensor.math import __all__ as _math_all
+from tg.tensor.random import *  # noqa: F403
+from tg.tensor.random import __all__ as _random_all
+from tg.tensor.reductions import *  # noqa: F403
+from tg.tensor.reductions import __all__ as _reductions_all
+from tg.tensor.shape_ops import *  # noqa: F403
+from tg.tensor.shape_ops import __all__ as _shape_ops_all
 from tg.variable import TensorType, TensorVariable
 
 globals().update(all_constructors())
@@ -84,6 +96,12 @@ __all__ = [
     "grad",
     "nnet",
     *all_constructors(),
+    *_indexing_all,
+    *_linalg_all,
+    *_math_all,
+    *_random_all,
+    *_reductions_all,
+    *_shape_ops_all,
 ]
 
 

@@ -1,0 +1,5 @@
+"""`tg` ops: random (see tg.dialects.tg for the op interfaces)."""
+
+from xdsl.ir import Operation
+
+OPS: list[type[Operation]] = []

@@ -1,0 +1,1 @@
+"""`tg.sandbox`: Theano's sandbox namespace (home of `rng_mrg.MRG_RandomStreams`)."""

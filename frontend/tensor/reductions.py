@@ -1,0 +1,5 @@
+"""`tg.tensor` functions: reductions."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
