@@ -4,17 +4,26 @@
     import tg.tensor as T
 """
 
-from tg import tensor
-from tg.config import config
+from tg import printing, tensor
+from tg.config import change_flags, config
 from tg.gradient import Lop, Rop, grad, verify_grad
-from tg.function import MissingInputError, UnusedInputError, function
+from tg.function import In, MissingInputError, Out, UnusedInputError, function
+from tg.mode import Mode
+from tg.printing import debugprint, pp
 from tg.shared import SharedVariable, shared
 from tg.variable import TensorType, TensorVariable
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "In",
+    "Mode",
     "MissingInputError",
+    "Out",
+    "change_flags",
+    "debugprint",
+    "pp",
+    "printing",
     "SharedVariable",
     "TensorType",
     "TensorVariable",

@@ -7,9 +7,10 @@ later issues register theirs with `register_flag`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,8 @@ def register_flag(name: str, default: Any, parse: Callable[[str], Any], doc: str
 register_flag("floatX", "float64", _choice("float64", "float32"), "dtype of float variables built without one")
 register_flag("mode", "FAST_RUN", _choice("FAST_RUN", "FAST_COMPILE"), "FAST_RUN compiles to machine code; FAST_COMPILE interprets with numpy")
 register_flag("opt_level", 3, _int_in(0, 3), "LLVM optimization level")
+register_flag("device", "cpu", str, "cpu (cuda devices are not supported yet)")
+register_flag("optimizer_excluding", "", str, "names of rewrites (passes) to leave out, separated by ':'")
 register_flag("dump_ir", "", str, "print the IR of each compiled function at these stages (comma separated with ':')")
 
 
@@ -97,5 +100,21 @@ class Config:
                 raise ValueError(f"{source}: bad value for {key}: {e}") from None
 
 
+    @contextlib.contextmanager
+    def change_flags(self, **flags: Any) -> Iterator[None]:
+        """Set flags for the duration of a `with` block (or a decorated function)."""
+        old = dict(self._values)
+        try:
+            for name, value in flags.items():
+                setattr(self, name, value)
+            yield
+        finally:
+            self._values.clear()
+            self._values.update(old)
+
+
 config = Config()
+# THEANO_FLAGS is read as a fallback, so that Theano scripts' settings carry over
+config.read_flags(os.environ.get("THEANO_FLAGS", ""), "THEANO_FLAGS")
 config.read_flags(os.environ.get("TG_FLAGS", ""))
+change_flags = config.change_flags

@@ -2,12 +2,14 @@
 
 The outputs' ops are cloned, in dependency order, into one `func.func` whose
 arguments are the inputs and then the shared variables read: that is the graph
-stage. It then moves down the stages of `tg.pipeline`; the default mode compiles
-every op to machine code and never falls back to the interpreter.
+stage (`givens` are substituted while cloning). It then moves down the stages of
+`tg.pipeline`; the default mode compiles every op to machine code and never falls
+back to the interpreter.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,17 +18,18 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tg.config import config
-from tg.dialects.tensor_types import dtype_of, static_shape
-from tg.runtime.arguments import InputSpec
+from tg.dialects import tg
 from tg.dialects.interpreter import find_function
+from tg.dialects.tensor_types import dtype_of, format_type, static_shape
+from tg.io import In, Out
+from tg.mode import Mode, get_mode
+from tg.runtime.arguments import InputSpec
 from tg.runtime.function import Function
 from tg.runtime.kernel import NativeKernel
 from tg.runtime.staging import plan_stages
 from tg.shared import SharedVariable, shared_variable_of
 from tg.tensor.basic import as_tensor_variable
 from tg.variable import TensorVariable, free_variable_of
-
-MODES = ("FAST_RUN", "FAST_COMPILE")
 
 
 class MissingInputError(ValueError):
@@ -37,47 +40,38 @@ class UnusedInputError(ValueError):
     """An input that no output depends on (see `on_unused_input`)."""
 
 
-def _label(variable: TensorVariable, position: int) -> str:
-    return f"input {variable.name!r} (argument {position})" if variable.name else f"argument {position}"
+def _label(variable: TensorVariable, position: int, name: str | None = None) -> str:
+    name = name or variable.name
+    return f"input {name!r} (argument {position})" if name else f"argument {position}"
 
 
-def build_graph(
-    inputs: Sequence[TensorVariable], roots: Sequence[TensorVariable]
-) -> tuple[ModuleOp, list[SharedVariable], set[int]]:
-    """The graph-level module computing `roots` from `inputs` (+ shared variables).
+def _hint(name: str) -> str | None:
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return cleaned if cleaned and not cleaned[0].isdigit() else None
 
-    Returns the module, the shared variables it reads (its trailing arguments) and
-    the positions of the inputs that were used.
-    """
-    input_of = {v.value: i for i, v in enumerate(inputs)}
-    shared_by_value: dict[SSAValue, SharedVariable] = {}
 
+def _walk(
+    roots: Sequence[SSAValue], stop: set[SSAValue], substitute: dict[SSAValue, SSAValue]
+) -> tuple[list[Operation], list[SSAValue], set[SSAValue]]:
+    """Ops the roots depend on in dependency order, the free values reached (in order)
+    and the `stop` values reached. `substitute` redirects values (givens)."""
     order: list[Operation] = []
     visited: set[Operation] = set()
-    used_inputs: set[int] = set()
-    shared_order: list[SSAValue] = []
-
+    free: list[SSAValue] = []
+    reached: set[SSAValue] = set()
     for root in roots:
-        stack: list[tuple[SSAValue, bool]] = [(root.value, False)]
+        stack: list[tuple[SSAValue, bool]] = [(root, False)]
         while stack:
             value, expanded = stack.pop()
-            if value in input_of:
-                used_inputs.add(input_of[value])
+            if not expanded and value in substitute:
+                value = substitute[value]
+            if value in stop:
+                reached.add(value)
                 continue
             owner = value.owner
             if isinstance(owner, Block):
-                if value not in shared_by_value:
-                    variable = shared_variable_of(value)
-                    if variable is None:
-                        free = free_variable_of(value)
-                        name = free.name if free is not None and free.name else "<unnamed>"
-                        raise MissingInputError(
-                            f"an output depends on the variable {name!r} of type "
-                            f"{value.type}, which is neither an input nor a shared variable; "
-                            f"add it to the inputs"
-                        )
-                    shared_by_value[value] = variable
-                    shared_order.append(value)
+                if value not in free:
+                    free.append(value)
                 continue
             if owner in visited:
                 continue
@@ -88,31 +82,81 @@ def build_graph(
             stack.append((value, True))
             for operand in reversed(owner.operands):
                 stack.append((operand, False))
+    return order, free, reached
 
-    shared = [shared_by_value[v] for v in shared_order]
-    arg_types = [v.value.type for v in inputs] + [v.type for v in shared_order]
+
+def _coerce(replacement: TensorVariable, target: TensorVariable) -> TensorVariable:
+    """`replacement` with `target`'s exact type (for givens): static sizes it knows
+    are forgotten where the target's are dynamic."""
+    if replacement.dtype != target.dtype or replacement.ndim != target.ndim:
+        raise TypeError(
+            f"givens: {replacement} cannot replace {target}: the types differ "
+            f"({format_type(replacement.value.type)} vs {format_type(target.value.type)})"
+        )
+    want, have = static_shape(target.value.type), static_shape(replacement.value.type)
+    if want == have:
+        return replacement
+    for w, h in zip(want, have):
+        if w is not None and w != h:
+            raise TypeError(
+                f"givens: {replacement} cannot replace {target}: sizes {have} do not fit {want}"
+            )
+    from tg.tensor.basic import build
+
+    sizes = [s.value for s in replacement.shape]
+    return build(tg.BroadcastOp(replacement.value, sizes, want))
+
+
+def build_graph(
+    inputs: Sequence[TensorVariable],
+    roots: Sequence[TensorVariable],
+    givens: dict[TensorVariable, TensorVariable] | None = None,
+) -> tuple[ModuleOp, list[SharedVariable], set[int]]:
+    """The graph-level module computing `roots` from `inputs` (+ shared variables).
+
+    Returns the module, the shared variables it reads (its trailing arguments) and
+    the positions of the inputs that were used.
+    """
+    input_of = {v.value: i for i, v in enumerate(inputs)}
+    substitute = {k.value: _coerce(v, k).value for k, v in (givens or {}).items()}
+    order, free, reached = _walk([r.value for r in roots], set(input_of), substitute)
+    shared: list[SharedVariable] = []
+    for value in free:
+        variable = shared_variable_of(value)
+        if variable is None:
+            variable = free_variable_of(value)
+            name = variable.name if variable is not None and variable.name else "<unnamed>"
+            raise MissingInputError(
+                f"an output depends on the variable {name!r} of type {value.type}, which is "
+                f"neither an input nor a shared variable; add it to the inputs"
+            )
+        shared.append(variable)
+    arg_types = [v.value.type for v in inputs] + [v.value.type for v in shared]
     block = Block(arg_types=arg_types)
     mapping: dict[SSAValue, SSAValue] = {}
-    for old, new in zip([v.value for v in inputs] + shared_order, block.args):
-        mapping[old] = new
-    for var, arg in zip(inputs, block.args):
+    for var, arg in zip([*inputs, *shared], block.args):
+        mapping[var.value] = arg
         if var.name:
             arg.name_hint = _hint(var.name)
-    for var, arg in zip(shared, block.args[len(inputs):]):
-        if var.name:
-            arg.name_hint = _hint(var.name)
+    replaced_by: dict[SSAValue, list[SSAValue]] = {}
+    for key, value in substitute.items():
+        replaced_by.setdefault(value, []).append(key)
+
+    def bind(value: SSAValue) -> None:
+        for key in replaced_by.get(value, ()):
+            if key not in input_of:
+                mapping[key] = mapping[value]
+
+    for value in list(mapping):
+        bind(value)
     for op in order:
         block.add_op(op.clone(value_mapper=mapping))
-    results = [mapping[r.value] for r in roots]
+        bind(op.results[0])
+    results = [mapping[substitute.get(r.value, r.value)] for r in roots]
     block.add_op(func.ReturnOp(*results))
     function = func.FuncOp("main", (arg_types, [r.type for r in results]), Region(block))
     module = ModuleOp([function])
-    return module, shared, used_inputs
-
-
-def _hint(name: str) -> str | None:
-    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    return cleaned if cleaned and not cleaned[0].isdigit() else None
+    return module, shared, {input_of[v] for v in reached}
 
 
 def _as_list(x: Any) -> tuple[list[Any], bool]:
@@ -123,16 +167,20 @@ def _as_list(x: Any) -> tuple[list[Any], bool]:
     return [x], True
 
 
-def _updates(updates: Any) -> list[tuple[SharedVariable, TensorVariable]]:
-    if updates is None:
+def _pairs(mapping: Any, what: str) -> list[tuple[Any, Any]]:
+    if mapping is None:
         return []
-    pairs = list(updates.items()) if isinstance(updates, dict) else list(updates)
-    result = []
-    seen: set[int] = set()
+    pairs = list(mapping.items()) if isinstance(mapping, dict) else list(mapping)
     for pair in pairs:
         if not (isinstance(pair, tuple | list) and len(pair) == 2):
-            raise TypeError(f"updates must be (shared variable, expression) pairs, got {pair!r}")
-        target, expr = pair
+            raise TypeError(f"{what} must be (variable, expression) pairs, got {pair!r}")
+    return [tuple(p) for p in pairs]  # type: ignore[misc]
+
+
+def _updates(updates: Any) -> list[tuple[SharedVariable, TensorVariable]]:
+    result = []
+    seen: set[int] = set()
+    for target, expr in _pairs(updates, "updates"):
         if not isinstance(target, SharedVariable):
             raise TypeError(f"an update's target must be a shared variable, got {target!r}")
         if id(target) in seen:
@@ -153,78 +201,124 @@ def _updates(updates: Any) -> list[tuple[SharedVariable, TensorVariable]]:
     return result
 
 
+def _default_updates(
+    roots: list[TensorVariable], explicit: list[tuple[SharedVariable, TensorVariable]], no_default_updates: Any
+) -> list[tuple[SharedVariable, TensorVariable]]:
+    """Shared variables' `default_update`s (transitively) unless switched off."""
+    if no_default_updates is True:
+        return []
+    skip = {id(v) for v in (no_default_updates or [])}
+    done = {id(t) for t, _ in explicit}
+    added: list[tuple[SharedVariable, TensorVariable]] = []
+    frontier = [r.value for r in roots] + [v.value for _, v in explicit]
+    while frontier:
+        _, free, _ = _walk(frontier, set(), {})
+        frontier = []
+        for value in free:
+            variable = shared_variable_of(value)
+            update = getattr(variable, "default_update", None)
+            if variable is None or update is None or id(variable) in done | skip:
+                continue
+            done.add(id(variable))
+            added += _updates([(variable, update)])
+            frontier.append(added[-1][1].value)
+    return added
+
+
 def function(
-    inputs: Sequence[TensorVariable],
+    inputs: Sequence[TensorVariable | In],
     outputs: Any = None,
-    mode: str | None = None,
+    mode: str | Mode | None = None,
     updates: Any = None,
     givens: Any = None,
-    allow_input_downcast: bool | None = None,
-    on_unused_input: str | None = None,
+    no_default_updates: Any = False,
+    accept_inplace: bool = False,
     name: str | None = None,
+    rebuild_strict: bool = True,
+    allow_input_downcast: bool | None = None,
+    profile: Any = None,
+    on_unused_input: str | None = None,
 ) -> Function:
-    """Compile a function from `inputs` to `outputs` (one variable or a list).
+    """Compile a function from `inputs` to `outputs` (one variable, a list, or none).
 
-    `updates` (a dict or list of `(shared, expression)` pairs) are computed from the
-    old values and written after the outputs, only when the whole call succeeds.
+    `updates` (a dict or list of `(shared, expression)` pairs) and shared variables'
+    `default_update`s are computed from the old values and written only when the
+    whole call succeeds; `givens` replaces variables by expressions (the minibatch
+    idiom `givens={x: data[i*bs:(i+1)*bs]}`).
     """
-    if givens:
-        raise NotImplementedError("givens are not supported yet (they come with the Theano frontend issue)")
-    mode = mode or config.mode
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    recipe = dict(
+        inputs=list(inputs), outputs=outputs, mode=mode, updates=updates, givens=givens,
+        no_default_updates=no_default_updates, name=name,
+        allow_input_downcast=allow_input_downcast, on_unused_input=on_unused_input,
+    )
+    chosen = get_mode(mode)
+    if str(config.device) != "cpu":
+        raise NotImplementedError(f"device={config.device}: tg has no GPU backend yet; use device=cpu")
     on_unused_input = on_unused_input or "raise"
     if on_unused_input not in ("raise", "warn", "ignore"):
         raise ValueError(f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused_input!r}")
-    inputs = list(inputs)
-    for i, v in enumerate(inputs):
-        if not isinstance(v, TensorVariable):
+    ins = [i if isinstance(i, In) else In(i) if isinstance(i, TensorVariable) else i for i in inputs]
+    for i, v in enumerate(ins):
+        if not isinstance(v, In):
             raise TypeError(f"inputs must be symbolic variables; argument {i} is {v!r}")
-        if isinstance(v, SharedVariable):
-            raise TypeError(f"shared variable {v.name!r} cannot be a function input; it is used implicitly")
-    if len({id(v) for v in inputs}) != len(inputs):
+        if isinstance(v.variable, SharedVariable):
+            raise TypeError(f"shared variable {v.variable.name!r} cannot be a function input; it is used implicitly")
+    variables = [i.variable for i in ins]
+    if len({id(v) for v in variables}) != len(variables):
         raise ValueError("an input variable appears twice in inputs")
     outs, single = _as_list(outputs)
-    out_vars = [as_tensor_variable(o) for o in outs]
+    out_vars = [as_tensor_variable(o.variable if isinstance(o, Out) else o) for o in outs]
     update_pairs = _updates(updates)
+    update_pairs += _default_updates(out_vars, update_pairs, no_default_updates)
+    given = {k: as_tensor_variable(v) for k, v in _pairs(givens, "givens")}
+    for key in given:
+        if not isinstance(key, TensorVariable):
+            raise TypeError(f"givens: {key!r} is not a symbolic variable")
     roots = out_vars + [value for _, value in update_pairs]
 
-    module, shared, used = build_graph(inputs, roots)
-    unused = [i for i in range(len(inputs)) if i not in used]
+    module, shared, used = build_graph(variables, roots, given)
+    unused = [i for i in range(len(variables)) if i not in used]
     if unused and on_unused_input != "ignore":
         message = (
-            f"{', '.join(_label(inputs[i], i) for i in unused)} is not used to compute the outputs; "
-            f"pass on_unused_input='ignore' (or 'warn') to allow it"
+            f"{', '.join(_label(variables[i], i, ins[i].name) for i in unused)} is not used to compute "
+            f"the outputs; pass on_unused_input='ignore' (or 'warn') to allow it"
         )
         if on_unused_input == "raise":
             raise UnusedInputError(message)
-        import warnings
-
         warnings.warn(message, stacklevel=2)
     module.verify()
 
     from tg.pipeline import lower
 
-    optimized = lower(module.clone(), "graph", "optimized")
+    optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
     specs = [
-        InputSpec(_label(v, i), dtype_of(v.value.type), static_shape(v.value.type), allow_input_downcast)
-        for i, v in enumerate(inputs)
+        InputSpec(
+            _label(v.variable, i, v.name),
+            dtype_of(v.variable.value.type),
+            static_shape(v.variable.value.type),
+            v.allow_downcast if v.allow_downcast is not None else allow_input_downcast,
+        )
+        for i, v in enumerate(ins)
     ]
     labels = [s.label for s in specs] + [f"shared variable {v.name or '<unnamed>'!r}" for v in shared]
-    compile_stage = _compile_stage if mode == "FAST_RUN" else _interpret_stage
+    compile_stage = _compile_stage if chosen.linker == "compiled" else _interpret_stage
     stages = plan_stages(find_function(optimized), labels, compile_stage)
     compiled = Function(
         name=name,
-        mode=mode,
+        mode=chosen.name,
         graph=module,
         optimized=optimized,
         specs=specs,
-        input_names=[v.name for v in inputs],
+        input_names=[v.name for v in ins],
+        defaults=[v.value if v.has_default else None for v in ins],
+        has_default=[v.has_default for v in ins],
         shared=shared,
         updated=[target for target, _ in update_pairs],
         n_outputs=len(out_vars),
         single_output=single,
         stages=stages,
+        recipe=recipe,
+        excluded=chosen.excluded,
     )
     _dump(compiled)
     return compiled
@@ -236,7 +330,7 @@ def _interpret_stage(function: func.FuncOp) -> tuple[None, list[str]]:
 
 def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str]]:
     """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry."""
-    from xdsl.dialects.builtin import ArrayAttr, StringAttr
+    from xdsl.dialects.builtin import ArrayAttr
 
     from tg.lowering.jit import compile_llvmir, to_llvmir
     from tg.pipeline import lower
@@ -245,8 +339,7 @@ def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str]]:
     assert isinstance(module, ModuleOp)
     loops = lower(module.clone(), "optimized", "loops")
     errors_attr = find_function(loops).attributes.get("tg.errors")
-    errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []
-    assert all(isinstance(e, StringAttr) for e in (errors_attr.data if errors_attr else []))
+    errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []  # type: ignore[attr-defined]
     llvm_module = lower(loops, "loops", "llvm")
     compiled = compile_llvmir(to_llvmir(llvm_module), config.opt_level)
     types = (*function.function_type.inputs, *function.function_type.outputs)
@@ -257,3 +350,6 @@ def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str]]:
 def _dump(compiled: Function) -> None:
     for stage in filter(None, str(config.dump_ir).split(":")):
         print(f"// ----- {stage}\n{compiled.ir(stage)}")
+
+
+__all__ = ["In", "MissingInputError", "Out", "UnusedInputError", "function"]

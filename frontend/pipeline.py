@@ -60,9 +60,10 @@ def context() -> Context:
     return ctx
 
 
-def lower(module: ModuleOp, start: str, stop: str) -> ModuleOp:
-    """Run the passes from `start` to `stop` on `module` in place and return it."""
+def lower(module: ModuleOp, start: str, stop: str, exclude: frozenset[str] = frozenset()) -> ModuleOp:
+    """Run the passes from `start` to `stop` (but those in `exclude`) on `module` in
+    place and return it."""
     ctx = context()
-    for p in make_passes(passes_between(start, stop)):
+    for p in make_passes([n for n in passes_between(start, stop) if n not in exclude]):
         p.apply(ctx, module)
     return module

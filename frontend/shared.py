@@ -27,6 +27,9 @@ class SharedVariable(TensorVariable):
         super().__init__(block_var.value, name)
         self._allow_downcast = allow_downcast
         self.container = value
+        self.default_update: TensorVariable | None = None
+        """An update applied by every function reading this variable (unless it says
+        no_default_updates), as in Theano."""
         # the graph's ops reference the block, so they keep this variable alive
         block_var.value.owner.tg_variable = self  # type: ignore[union-attr]
 
@@ -45,8 +48,21 @@ class SharedVariable(TensorVariable):
             converted = converted.copy()
         self.container = converted
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the value goes in the constructor's arguments, the default update (which
+        # usually refers to this variable) in the state, so that cycles pickle
+        state = {"default_update": getattr(self, "default_update", None)}
+        return (_rebuild_shared, (self.container, self.name, self.type.shape, self._allow_downcast), state)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.default_update = state["default_update"]
+
     def __repr__(self) -> str:
         return f"<shared {self.name or ''}: {self.type.dtype} {self.container.shape}>"
+
+
+def _rebuild_shared(value: np.ndarray, name: str | None, shape: Sequence[int | None], allow_downcast: bool | None) -> SharedVariable:
+    return SharedVariable(value, name, shape, allow_downcast)
 
 
 def shared(

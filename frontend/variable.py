@@ -157,6 +157,11 @@ class TensorVariable:
         owner = self.value.owner
         return owner if isinstance(owner, Operation) else None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        from tg.serialization import reduce_variable
+
+        return reduce_variable(self)
+
     def __repr__(self) -> str:
         label = self.name or (self.owner.name if self.owner else "input")
         return f"<{label}: {format_type(self.value.type)}>"

@@ -26,11 +26,15 @@ class Function:
         optimized: ModuleOp,
         specs: Sequence[InputSpec],
         input_names: Sequence[str | None],
+        defaults: Sequence[Any],
+        has_default: Sequence[bool],
         shared: Sequence[Any],
         updated: Sequence[Any],
         n_outputs: int,
         single_output: bool,
         stages: Sequence[Stage],
+        recipe: dict[str, Any],
+        excluded: frozenset[str] = frozenset(),
     ):
         self.name = name
         self.mode = mode
@@ -44,6 +48,9 @@ class Function:
         self._n_outputs = n_outputs
         self._single = single_output
         self._stages = list(stages)
+        self._defaults = [convert_input(d, sp) if h else _MISSING for d, h, sp in zip(defaults, has_default, specs)]
+        self._recipe = recipe
+        self._excluded = excluded
 
     # ------------------------------------------------------------------ calling
 
@@ -60,18 +67,23 @@ class Function:
         n = len(self._specs)
         if len(args) > n:
             raise TypeError(f"{self._label()} takes {n} argument{'s' if n != 1 else ''}, got {len(args)}")
-        values: list[Any] = list(args) + [_MISSING] * (n - len(args))
+        values: list[Any] = list(args) + self._defaults[len(args) :]
         for key, value in kwargs.items():
             if key not in self._names:
                 raise TypeError(f"{self._label()} has no input named {key!r}")
             i = self._names[key]
-            if values[i] is not _MISSING:
+            if i < len(args):
                 raise TypeError(f"{self._label()} got two values for input {key!r}")
             values[i] = value
         missing = [self._specs[i].label for i, v in enumerate(values) if v is _MISSING]
         if missing:
             raise TypeError(f"{self._label()} is missing {', '.join(missing)}")
         return [convert_input(v, s) for v, s in zip(values, self._specs)]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the arguments of tg.function (graphs travel as IR text, shared
+        variables with their values) and compiled again when loaded."""
+        return (_rebuild, (self._recipe,))
 
     def _label(self) -> str:
         return f"function {self.name!r}" if self.name else "the function"
@@ -86,10 +98,16 @@ class Function:
         if stage == "graph":
             return str(self._graph)
         if stage in TEXT_STAGES:
-            return to_llvmir(lower(self._graph.clone(), "graph", "llvm"))
+            return to_llvmir(lower(self._graph.clone(), "graph", "llvm", self._excluded))
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}; stages are {', '.join([*STAGES, *TEXT_STAGES])}")
-        return str(lower(self._graph.clone(), "graph", stage))
+        return str(lower(self._graph.clone(), "graph", stage, self._excluded))
+
+
+def _rebuild(recipe: dict[str, Any]) -> Function:
+    from tg.function import function
+
+    return function(**recipe)
 
 
 class _Missing:

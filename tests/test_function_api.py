@@ -476,8 +476,6 @@ def test_function_argument_errors():
         tg.function([W], W * 2)
     with pytest.raises(ValueError, match="twice"):
         tg.function([x, x], x)
-    with pytest.raises(NotImplementedError):
-        tg.function([x], x, givens={x: x})
 
 
 @pytest.mark.parametrize("mode", MODES)
