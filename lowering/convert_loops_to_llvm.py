@@ -28,6 +28,8 @@ from xdsl.dialects.builtin import (
     IntegerType,
     MemRefType,
     ModuleOp,
+    f32,
+    f64,
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
@@ -221,6 +223,49 @@ def _index_cast(lw: FunctionLowering, op: Operation) -> None:
         lw.values[op.results[0]] = lw.emit(llvm.SExtOp(src, dst))
 
 
+def _libm(name: str):
+    """An op lowered to a call of libm's `name` (double) or `name`f (float): the
+    functions with no LLVM intrinsic."""
+
+    def handle(lw: FunctionLowering, op: Operation) -> None:
+        args = [lw.value(v) for v in op.operands]
+        t = op.results[0].type
+        callee = name if dtype_of(t).itemsize == 8 else name + "f"
+        lw.declare(callee)
+        lw.values[op.results[0]] = lw.emit(llvm.CallOp(callee, *args, return_type=t))
+
+    return handle
+
+
+def _floordivsi(lw: FunctionLowering, op: Operation) -> None:
+    """Signed division rounding toward -inf: the truncated quotient, less one where
+    the remainder is nonzero and its sign differs from the divisor's (the divisor must
+    be neither 0 nor -1 with the lowest dividend, as for `sdiv`)."""
+    a, b = (lw.value(v) for v in op.operands)
+    t = a.type
+    zero = lw.emit(llvm.ConstantOp(IntegerAttr(0, t), t))  # type: ignore[arg-type]
+    q = lw.emit(llvm.SDivOp(a, b))
+    r = lw.emit(llvm.SRemOp(a, b))
+    nonzero = lw.emit(llvm.ICmpOp(r, zero, IntegerAttr(1, 64)))  # ne
+    signs_differ = lw.emit(llvm.ICmpOp(lw.emit(llvm.XOrOp(r, b)), zero, IntegerAttr(2, 64)))  # slt
+    adjust = lw.emit(llvm.ZExtOp(lw.emit(llvm.AndOp(nonzero, signs_differ)), t))
+    lw.values[op.results[0]] = lw.emit(llvm.SubOp(q, adjust))
+
+
+def _llvm_op(lw: FunctionLowering, op: Operation) -> None:
+    """An llvm-dialect op already at the loops level (llvm.frem, calls of libm
+    functions that have no `math` op): the same op on the lowered operands."""
+    new = type(op).create(
+        operands=[lw.value(v) for v in op.operands],
+        result_types=[r.type for r in op.results],
+        properties=dict(op.properties),
+        attributes=dict(op.attributes),
+    )
+    lw.emit(new)
+    for old, result in zip(op.results, new.results):
+        lw.values[old] = result
+
+
 def _abs_int(lw: FunctionLowering, op: Operation) -> None:
     x = lw.value(op.operands[0])
     zero = lw.emit(llvm.ConstantOp(IntegerAttr(0, x.type), x.type))  # type: ignore[arg-type]
@@ -346,6 +391,37 @@ HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] =
     math.PowFOp: _binary(lambda a, b, fm: llvm.FPowOp(a, b), True),
     math.AbsFOp: _fabs,
     math.AbsIOp: _abs_int,
+    arith.FloorDivSIOp: _floordivsi,
+    arith.RemSIOp: _binary(llvm.SRemOp, False),
+    arith.AndIOp: _binary(llvm.AndOp, False),
+    arith.OrIOp: _binary(llvm.OrOp, False),
+    arith.XOrIOp: _binary(llvm.XOrOp, False),
+    math.SinOp: _intrinsic("sin"),
+    math.CosOp: _intrinsic("cos"),
+    math.TanOp: _intrinsic("tan"),
+    math.AsinOp: _intrinsic("asin"),
+    math.AcosOp: _intrinsic("acos"),
+    math.AtanOp: _intrinsic("atan"),
+    math.Atan2Op: _intrinsic("atan2"),
+    math.SinhOp: _intrinsic("sinh"),
+    math.CoshOp: _intrinsic("cosh"),
+    math.FloorOp: _intrinsic("floor"),
+    math.CeilOp: _intrinsic("ceil"),
+    math.TruncOp: _intrinsic("trunc"),
+    math.RoundOp: _intrinsic("round"),
+    math.RoundEvenOp: _intrinsic("roundeven"),
+    math.CopySignOp: _intrinsic("copysign"),
+    math.Log2Op: _intrinsic("log2"),
+    math.Log10Op: _intrinsic("log10"),
+    math.Exp2Op: _intrinsic("exp2"),
+    math.ErfOp: _libm("erf"),
+    math.Log1pOp: _libm("log1p"),
+    math.ExpM1Op: _libm("expm1"),
+    math.AsinhOp: _libm("asinh"),
+    math.AcoshOp: _libm("acosh"),
+    math.AtanhOp: _libm("atanh"),
+    llvm.FRemOp: _llvm_op,
+    llvm.CallOp: _llvm_op,
     memref.LoadOp: _load,
     memref.StoreOp: _store,
     memref.DimOp: _dim,
@@ -362,6 +438,9 @@ _LIBC: dict[str, llvm.LLVMFunctionType] = {
     "malloc": llvm.LLVMFunctionType([i64], PTR),
     "free": llvm.LLVMFunctionType([PTR], None),
 }
+for _name in ("erf", "erfc", "log1p", "expm1", "asinh", "acosh", "atanh"):
+    _LIBC[_name] = llvm.LLVMFunctionType([f64], f64)
+    _LIBC[_name + "f"] = llvm.LLVMFunctionType([f32], f32)
 
 
 def _global(op: memref.GlobalOp) -> llvm.GlobalOp:
@@ -392,5 +471,6 @@ class ConvertLoopsToLLVM(ModulePass):
             elif isinstance(child, memref.GlobalOp):
                 block.insert_op_before(_global(child), child)
                 block.erase_op(child)
-        for name in sorted(declarations):
+        declared = {f.sym_name.data for f in block.ops if isinstance(f, llvm.FuncOp)}
+        for name in sorted(declarations - declared):
             block.add_op(llvm.FuncOp(name, _LIBC[name], linkage=llvm.LinkageAttr("external")))
