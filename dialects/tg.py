@@ -568,6 +568,21 @@ class SigmoidOp(UnaryOp):
         return [g * output * (1 - output)]
 
 
+@irdl_op_definition
+class SoftplusOp(UnaryOp):
+    """log(1 + exp(x)), computed without overflow. `%r = tg.softplus %x : tensor<?xf32>`"""
+
+    name = "tg.softplus"
+
+    def compute(self, x: np.ndarray) -> np.ndarray:
+        return np.logaddexp(x.dtype.type(0), x)
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T
+
+        return [g * T.sigmoid(inputs[0])]
+
+
 CMP_PREDICATES: dict[str, np.ufunc] = {
     "eq": np.equal,
     "ne": np.not_equal,
@@ -734,6 +749,69 @@ class CastOp(TgOp):
 
         (x,) = inputs
         return [T.cast(g, x.dtype)] if x.dtype.startswith("float") else [None]
+
+
+GRADIENT_HINTS = ("zero", "disconnected", "clip", "scale")
+
+
+@irdl_op_definition
+class GradientHintOp(TgOp):
+    """The identity, with a gradient rule of its own: "zero" (zero_grad),
+    "disconnected" (disconnected_grad), "clip" (grad_clip, operands lower and upper
+    bound) or "scale" (grad_scale, operand the factor).
+
+        %r = tg.gradient_hint "zero", %x : (tensor<?xf32>) -> tensor<?xf32>
+    """
+
+    name = "tg.gradient_hint"
+    FUSION: ClassVar[str] = "elementwise"
+    READS_ONCE: ClassVar[bool] = True
+    kind = prop_def(StringAttr)
+    input = operand_def(TG_TENSOR)
+    parameters = var_operand_def(TG_TENSOR)
+    result = result_def(TG_TENSOR)
+    traits = traits_def(Pure())
+    assembly_format = "$kind `,` $input (`,` $parameters^)? attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, kind: str, input: SSAValue, parameters: Sequence[SSAValue] = ()):
+        super().__init__(
+            operands=[input, parameters], result_types=[input.type], properties={"kind": StringAttr(kind)}
+        )
+
+    def verify_(self) -> None:
+        kind = self.kind.data
+        if kind not in GRADIENT_HINTS:
+            raise VerifyException(f"tg.gradient_hint: unknown kind {kind!r}; expected one of {', '.join(GRADIENT_HINTS)}")
+        wanted = {"clip": 2, "scale": 1}.get(kind, 0)
+        if len(self.parameters) != wanted:
+            raise VerifyException(f"tg.gradient_hint: {kind!r} takes {wanted} parameters, got {len(self.parameters)}")
+        for p in self.parameters:
+            if static_shape(p.type) != ():
+                raise VerifyException(f"tg.gradient_hint: parameters must be 0-d tensors, got {p.type}")
+        if self.result.type != self.input.type:
+            raise VerifyException("tg.gradient_hint: the result type must equal the input type")
+
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+        return shapes[0]
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
+
+    def reference(self, *args: np.ndarray) -> np.ndarray:
+        return args[0].copy()
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        from tg.tensor import basic as T
+
+        kind = self.kind.data
+        rest: list[Any] = [None] * len(self.parameters)
+        if kind == "zero":
+            return [T.zeros_like(g), *rest]
+        if kind == "disconnected":
+            return [None, *rest]
+        if kind == "clip":
+            return [T.minimum(T.maximum(g, inputs[1]), inputs[2]), *rest]
+        return [g * inputs[1], *rest]
 
 
 # ----------------------------------------------------------------------- shapes
@@ -1201,9 +1279,11 @@ TG_OPS: list[type[Operation]] = [
     TanhOp,
     SqrtOp,
     SigmoidOp,
+    SoftplusOp,
     CmpOp,
     SelectOp,
     CastOp,
+    GradientHintOp,
     DimOp,
     BroadcastOp,
     TransposeOp,

@@ -598,8 +598,9 @@ class ModOp(BinaryOp):
 
 @irdl_op_definition
 class ClipOp(TgOp):
-    """numpy's `clip`: minimum(maximum(x, a_min), a_max), so a_max wins when the bounds
-    cross and NaN propagates. Booleans clip as (x or a_min) and a_max.
+    """numpy's `clip`: x raised to a_min, then lowered to a_max (which wins when the
+    bounds cross); NaN in x or a bound propagates. Booleans clip as (x or a_min) and
+    a_max.
 
         %r = tg.clip %x, %lo, %hi : (tensor<?xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?xf32>
     """
@@ -640,8 +641,7 @@ class ClipOp(TgOp):
         dtype = self._result_dtype()
         if dtype == np.bool_:
             return np.asarray((x | lo) & hi, dtype=dtype)
-        with np.errstate(invalid="ignore"):
-            return np.asarray(np.minimum(np.maximum(x, lo), hi), dtype=dtype)
+        return np.asarray(np.clip(x, lo, hi), dtype=dtype)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
         from tg.tensor import basic as T

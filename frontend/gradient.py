@@ -212,7 +212,8 @@ def verify_grad(
     eps = eps if eps is not None else (1e-2 if is32 else 1e-6)
     abs_tol = abs_tol if abs_tol is not None else (1e-2 if is32 else 1e-4)
     rel_tol = rel_tol if rel_tol is not None else (1e-2 if is32 else 1e-4)
-    inputs = [TensorType(p.dtype, [False] * p.ndim)(f"x{i}") for i, p in enumerate(pt)]
+    # as Theano: size-1 dimensions of the point are broadcastable
+    inputs = [TensorType(p.dtype, [d == 1 for d in p.shape])(f"x{i}") for i, p in enumerate(pt)]
     out = fun(*inputs)
     outs = [out] if isinstance(out, TensorVariable) else list(out)
     random = rng.random if hasattr(rng, "random") else rng.rand  # type: ignore[attr-defined]
@@ -245,3 +246,31 @@ def verify_grad(
                     f"{np.asarray(analytic[i])[worst]!r}, numeric {numeric[worst]!r} "
                     f"(abs_tol={abs_tol}, rel_tol={rel_tol})"
                 )
+
+
+def _hint(kind: str, x: Any, *parameters: Any) -> TensorVariable:
+    from tg.dialects.tg import GradientHintOp
+
+    t = T.as_tensor_variable(x)
+    params = [T.as_tensor_variable(p, t.dtype) if not isinstance(p, TensorVariable) else T.cast(p, t.dtype) for p in parameters]
+    return T.build(GradientHintOp(kind, t.value, [p.value for p in params]))
+
+
+def zero_grad(x: Any) -> TensorVariable:
+    """`x`, whose gradient is zero."""
+    return _hint("zero", x)
+
+
+def disconnected_grad(x: Any) -> TensorVariable:
+    """`x`, through which no gradient flows (a disconnected input gets none)."""
+    return _hint("disconnected", x)
+
+
+def grad_clip(x: Any, lower_bound: Any, upper_bound: Any) -> TensorVariable:
+    """`x`, whose gradient is clipped to [lower_bound, upper_bound]."""
+    return _hint("clip", x, lower_bound, upper_bound)
+
+
+def grad_scale(x: Any, multiplier: Any) -> TensorVariable:
+    """`x`, whose gradient is multiplied by `multiplier`."""
+    return _hint("scale", x, multiplier)

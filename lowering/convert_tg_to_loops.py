@@ -539,6 +539,15 @@ def _sigmoid(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
     return b.emit(arith.DivfOp(one, b.emit(arith.AddfOp(one, e))))
 
 
+def _softplus(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+    """max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|."""
+    (x,) = args
+    zero = b.scalar_constant(0.0, x.type)
+    positive = b.emit(arith.MaximumfOp(x, zero))
+    tail = b.emit(math.Log1pOp(b.emit(math.ExpOp(b.emit(arith.NegfOp(b.emit(math.AbsFOp(x))))))))
+    return b.emit(arith.AddfOp(positive, tail))
+
+
 _FLOAT_PREDICATES = {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge"}
 _INT_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
 
@@ -613,9 +622,11 @@ SCALAR_EMITTERS: dict[type[Operation], ScalarEmitter] = {
     tg.TanhOp: _unary(math.TanhOp),
     tg.SqrtOp: _unary(math.SqrtOp),
     tg.SigmoidOp: _sigmoid,
+    tg.SoftplusOp: _softplus,
     tg.CmpOp: _cmp,
     tg.SelectOp: _select,
     tg.CastOp: _cast,
+    tg.GradientHintOp: lambda b, op, args: args[0],
 }
 """How each elementwise op computes one element."""
 

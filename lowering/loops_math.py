@@ -109,10 +109,18 @@ def _bitwise(arith_op: type[Operation]) -> Emitter:
     return emit
 
 
+def _kept(b: LoopsBuilder, x: SSAValue, bound: SSAValue, predicate: str) -> SSAValue:
+    """x `predicate` bound, or x is NaN: whether x (not the bound) is kept."""
+    nan = b.emit(arith.CmpfOp(x, x, "uno"))
+    return b.emit(arith.OrIOp(nan, b.emit(arith.CmpfOp(x, bound, predicate))))
+
+
 def _clip(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
     x, lo, hi = args
     if is_float(x.type):
-        return b.emit(arith.MinimumfOp(b.emit(arith.MaximumfOp(x, lo)), hi))
+        # numpy's order of comparisons: a NaN x (or bound) propagates, ±0.0 ties go to the bound
+        raised = b.emit(arith.SelectOp(_kept(b, x, lo, "ogt"), x, lo))
+        return b.emit(arith.SelectOp(_kept(b, raised, hi, "olt"), raised, hi))
     if is_bool(x.type):
         return b.emit(arith.AndIOp(b.emit(arith.OrIOp(x, lo)), hi))
     return b.emit(arith.MinSIOp(b.emit(arith.MaxSIOp(x, lo)), hi))

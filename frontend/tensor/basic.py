@@ -160,6 +160,11 @@ def sigmoid(x: Any) -> TensorVariable:
     return _unary(tg.SigmoidOp, x, floating=True)
 
 
+def softplus(x: Any) -> TensorVariable:
+    """log(1 + exp(x)) without overflow."""
+    return _unary(tg.SoftplusOp, x, floating=True)
+
+
 def _compare(predicate: str, a: Any, b: Any) -> TensorVariable:
     x, y = _align([a, b], _result_dtype([a, b]))
     return build(tg.CmpOp(predicate, x.value, y.value))

@@ -46,9 +46,8 @@ def relu(x: Any, alpha: Any = 0) -> TensorVariable:
 
 
 def softplus(x: Any) -> TensorVariable:
-    """log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|))."""
-    t = B.as_tensor_variable(x)
-    return B.maximum(t, 0) + _T().log1p(B.exp(B.neg(B.abs_(t))))
+    """log(1 + exp(x)) without overflow."""
+    return B.softplus(x)
 
 
 def elu(x: Any, alpha: float = 1.0) -> TensorVariable:
