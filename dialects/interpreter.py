@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import SSAValue
+from xdsl.ir import Block, SSAValue
+from xdsl.traits import IsTerminator
 
 from tg.dialects.tensor_types import dtype_of
 from tg.dialects.tg import TgOp
@@ -31,22 +32,35 @@ def find_function(module: ModuleOp, name: str | None = None) -> func.FuncOp:
     return funcs[0]
 
 
-def run_function(function: func.FuncOp, args: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Run `function` on numpy arrays and return its results."""
-    block = function.body.block
+def run_block(block: Block, args: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Run a block of tg ops on numpy arrays; returns what its terminator returns
+    (func.return or tg.yield)."""
     if len(args) != len(block.args):
-        raise ValueError(f"@{function.sym_name.data} takes {len(block.args)} arguments, got {len(args)}")
+        raise ValueError(f"the block takes {len(block.args)} arguments, got {len(args)}")
     env: dict[SSAValue, np.ndarray] = {}
     for arg, value in zip(block.args, args, strict=True):
         env[arg] = np.asarray(value, dtype=dtype_of(arg.type))
     for op in block.ops:
-        if isinstance(op, func.ReturnOp):
-            return [env[v] for v in op.arguments]
-        if not isinstance(op, TgOp):
+        if isinstance(op, TgOp):
+            (result,) = op.results
+            env[result] = op.reference(*(env[v] for v in op.operands))
+        elif op.has_trait(IsTerminator):
+            return [env[v] for v in op.operands]
+        else:
             raise InterpreterError(f"the interpreter cannot run {op.name}")
-        (result,) = op.results
-        env[result] = op.reference(*(env[v] for v in op.operands))
-    raise ValueError(f"@{function.sym_name.data} has no func.return")
+    raise ValueError("the block has no terminator (func.return)")
+
+
+def run_function(function: func.FuncOp, args: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Run `function` on numpy arrays and return its results."""
+    try:
+        return run_block(function.body.block, args)
+    except ValueError as e:
+        if "no terminator" in str(e):
+            raise ValueError(f"@{function.sym_name.data} has no func.return") from None
+        if "arguments, got" in str(e):
+            raise ValueError(f"@{function.sym_name.data} {e}".replace("the block ", "")) from None
+        raise
 
 
 def run_module(module: ModuleOp, args: Sequence[np.ndarray], name: str | None = None) -> list[np.ndarray]:

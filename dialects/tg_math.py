@@ -19,7 +19,7 @@ from xdsl.irdl import IRDLOperation, irdl_op_definition, operand_def, prop_def, 
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tg.dialects.tensor_types import is_bool, is_float, static_shape, tensor_type
+from tg.dialects.tensor_types import is_float, static_shape, tensor_type
 from tg.dialects.tg import (
     TG_TENSOR,
     BinaryOp,

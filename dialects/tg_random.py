@@ -22,6 +22,14 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
+from tg.dialects.tensor_types import (
+    Shape,
+    is_bool,
+    is_float,
+    static_shape,
+    tensor_type,
+)
+from tg.dialects.tg import INDEX_ARRAY, TG_TENSOR, ConcreteShape, ShapeError, TgOp
 from xdsl.dialects.builtin import DenseArrayBase, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.irdl import (
@@ -34,9 +42,6 @@ from xdsl.irdl import (
 )
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
-
-from tg.dialects.tensor_types import Shape, dtype_of, is_bool, is_float, static_shape, tensor_type
-from tg.dialects.tg import INDEX_ARRAY, TG_TENSOR, ConcreteShape, ShapeError, TgOp
 
 # ------------------------------------------------------------------ the generator
 
@@ -68,11 +73,11 @@ class WordOps(abc.ABC, Generic[X]):
     names), rounded after every operation (no contraction, no reassociation)."""
 
     @abc.abstractmethod
-    def int(self, value: int) -> X:
+    def const(self, value: int) -> X:
         """A word constant (taken modulo 2^64)."""
 
     @abc.abstractmethod
-    def float(self, value: float, dtype: str) -> X: ...
+    def fconst(self, value: float, dtype: str) -> X: ...
 
     @abc.abstractmethod
     def add(self, a: X, b: X) -> X: ...
@@ -145,59 +150,59 @@ class WordOps(abc.ABC, Generic[X]):
 def random_word(A: WordOps[X], key: X, counter: X, index: X) -> X:
     """Word number `counter + index` of stream `key`: splitmix64's output for the
     state `key + (counter + index + 1) * GAMMA`, a bijective mix of that state."""
-    z = A.add(key, A.mul(A.add(A.add(counter, index), A.int(1)), A.int(GAMMA)))
-    z = A.mul(A.xor(z, A.shr(z, 30)), A.int(MIX1))
-    z = A.mul(A.xor(z, A.shr(z, 27)), A.int(MIX2))
+    z = A.add(key, A.mul(A.add(A.add(counter, index), A.const(1)), A.const(GAMMA)))
+    z = A.mul(A.xor(z, A.shr(z, 30)), A.const(MIX1))
+    z = A.mul(A.xor(z, A.shr(z, 27)), A.const(MIX2))
     return A.xor(z, A.shr(z, 31))
 
 
 def uniform_of(A: WordOps[X], word: X, dtype: str) -> X:
     """A uniform float in [0, 1) from the top 53 (float64) or 24 (float32) bits."""
     if dtype == "float32":
-        return A.fmul(A.to_float(A.shr(word, 40), dtype), A.float(2.0**-24, dtype))
-    return A.fmul(A.to_float(A.shr(word, 11), dtype), A.float(2.0**-53, dtype))
+        return A.fmul(A.to_float(A.shr(word, 40), dtype), A.fconst(2.0**-24, dtype))
+    return A.fmul(A.to_float(A.shr(word, 11), dtype), A.fconst(2.0**-53, dtype))
 
 
 def _horner(A: WordOps[X], z: X, coefficients: Sequence[float]) -> X:
     """c0 + z*(c1 + z*(c2 + ...)) for coefficients c0, c1, ... (float64)."""
-    acc = A.float(coefficients[-1], "float64")
+    acc = A.fconst(coefficients[-1], "float64")
     for c in reversed(coefficients[:-1]):
-        acc = A.fadd(A.float(c, "float64"), A.fmul(z, acc))
+        acc = A.fadd(A.fconst(c, "float64"), A.fmul(z, acc))
     return acc
 
 
 def _minus_two_log(A: WordOps[X], word: X) -> X:
     """-2 ln(u) for u = (top 53 bits + 1) / 2^53 in (0, 1], from the float's exponent
     and an atanh series on its mantissa in [sqrt(1/2), sqrt(2)]."""
-    x = A.add(A.shr(word, 11), A.int(1))  # [1, 2^53]
+    x = A.add(A.shr(word, 11), A.const(1))  # [1, 2^53]
     bits = A.bits(A.to_float(x, "float64"))
-    exponent = A.sub(A.shr(bits, 52), A.int(1023 + 53))  # of u, without the mantissa
-    mantissa = A.from_bits(A.or_(A.and_(bits, A.int((1 << 52) - 1)), A.int(1023 << 52)))
-    big = A.fgt(mantissa, A.float(SQRT2, "float64"))
-    mantissa = A.select(big, A.fmul(mantissa, A.float(0.5, "float64")), mantissa)
-    exponent = A.select(big, A.add(exponent, A.int(1)), exponent)
-    one = A.float(1.0, "float64")
+    exponent = A.sub(A.shr(bits, 52), A.const(1023 + 53))  # of u, without the mantissa
+    mantissa = A.from_bits(A.or_(A.and_(bits, A.const((1 << 52) - 1)), A.const(1023 << 52)))
+    big = A.fgt(mantissa, A.fconst(SQRT2, "float64"))
+    mantissa = A.select(big, A.fmul(mantissa, A.fconst(0.5, "float64")), mantissa)
+    exponent = A.select(big, A.add(exponent, A.const(1)), exponent)
+    one = A.fconst(1.0, "float64")
     s = A.fdiv(A.fsub(mantissa, one), A.fadd(mantissa, one))
     z = A.fmul(s, s)
     series = A.fmul(z, _horner(A, z, LOG_SERIES))
-    log_mantissa = A.fmul(A.float(2.0, "float64"), A.fadd(s, A.fmul(s, series)))
-    e = A.to_float(A.add(exponent, A.int(64)), "float64")  # shifted to be non-negative
-    e = A.fsub(e, A.float(64.0, "float64"))
-    log_u = A.fadd(A.fmul(e, A.float(LN2_HI, "float64")),
-                   A.fadd(A.fmul(e, A.float(LN2_LO, "float64")), log_mantissa))
-    return A.fmul(A.float(-2.0, "float64"), log_u)
+    log_mantissa = A.fmul(A.fconst(2.0, "float64"), A.fadd(s, A.fmul(s, series)))
+    e = A.to_float(A.add(exponent, A.const(64)), "float64")  # shifted to be non-negative
+    e = A.fsub(e, A.fconst(64.0, "float64"))
+    log_u = A.fadd(A.fmul(e, A.fconst(LN2_HI, "float64")),
+                   A.fadd(A.fmul(e, A.fconst(LN2_LO, "float64")), log_mantissa))
+    return A.fmul(A.fconst(-2.0, "float64"), log_u)
 
 
 def _unit_cosine(A: WordOps[X], word: X) -> X:
     """cos(theta) for theta uniform on [0, 2 pi): a random sign (bit 63) times
     cos(phi) or sin(phi) (bit 62) for phi uniform on [0, pi/4) (bits 61..11)."""
-    t = A.and_(A.shr(word, 11), A.int((1 << 51) - 1))
-    phi = A.fmul(A.to_float(t, "float64"), A.float(QUARTER_PI_ULP51, "float64"))
+    t = A.and_(A.shr(word, 11), A.const((1 << 51) - 1))
+    phi = A.fmul(A.to_float(t, "float64"), A.fconst(QUARTER_PI_ULP51, "float64"))
     z = A.fmul(phi, phi)
-    one = A.float(1.0, "float64")
+    one = A.fconst(1.0, "float64")
     cos = A.fadd(one, A.fmul(z, _horner(A, z, COS_SERIES)))
     sin = A.fadd(phi, A.fmul(phi, A.fmul(z, _horner(A, z, SIN_SERIES))))
-    value = A.select(A.nonzero(A.and_(A.shr(word, 62), A.int(1))), sin, cos)
+    value = A.select(A.nonzero(A.and_(A.shr(word, 62), A.const(1))), sin, cos)
     return A.select(A.nonzero(A.shr(word, 63)), A.fneg(value), value)
 
 
@@ -211,10 +216,10 @@ def normal_of(A: WordOps[X], first: X, second: X, dtype: str) -> X:
 class NumpyWordOps(WordOps[np.ndarray]):
     """The draws on numpy arrays (words as uint64): the references' engine."""
 
-    def int(self, value: int) -> np.ndarray:
+    def const(self, value: int) -> np.ndarray:
         return np.uint64(value & MASK64)  # type: ignore[return-value]
 
-    def float(self, value: float, dtype: str) -> np.ndarray:
+    def fconst(self, value: float, dtype: str) -> np.ndarray:
         return np.dtype(dtype).type(value)  # type: ignore[return-value]
 
     def add(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -427,7 +432,7 @@ class RandomUniformOp(SizedRandomOp):
     state = operand_def(TG_TENSOR)
     sizes = var_operand_def(TG_TENSOR)
     result = result_def(TG_TENSOR)
-    assembly_format = "$state `to` $sizes attr-dict `:` functional-type(operands, results)"
+    assembly_format = "$state (`to` $sizes^)? attr-dict `:` functional-type(operands, results)"
 
     def verify_parameters(self) -> None:
         if not is_float(self.result.type):
@@ -451,7 +456,7 @@ class RandomNormalOp(SizedRandomOp):
     state = operand_def(TG_TENSOR)
     sizes = var_operand_def(TG_TENSOR)
     result = result_def(TG_TENSOR)
-    assembly_format = "$state `to` $sizes attr-dict `:` functional-type(operands, results)"
+    assembly_format = "$state (`to` $sizes^)? attr-dict `:` functional-type(operands, results)"
     WORDS: ClassVar[int] = 2
 
     def verify_parameters(self) -> None:
@@ -475,9 +480,14 @@ def _categorical_from_words(
     (the first index whose sum exceeds it), kept at or below the last positive
     probability. `cdf` is (rows, k), words (rows, draws)."""
     t = uniform_of(NUMPY, words, "float64") * cdf[:, -1:]
-    counts = np.zeros(t.shape, np.int64)
-    for i in range(cdf.shape[1]):  # sequential, as the generated code compares
-        counts += cdf[:, i : i + 1] <= t
+    if cdf.shape[1] <= 16:
+        counts = np.zeros(t.shape, np.int64)
+        for i in range(cdf.shape[1]):
+            counts += cdf[:, i : i + 1] <= t
+    else:  # the sums never decrease (the probabilities were checked)
+        counts = np.zeros(t.shape, np.int64)
+        for r in range(len(cdf)):
+            counts[r] = np.searchsorted(cdf[r], t[r], side="right")
     return np.minimum(counts, last[:, None])
 
 
@@ -501,7 +511,7 @@ class RandomCategoricalOp(SizedRandomOp):
     p = operand_def(TG_TENSOR)
     sizes = var_operand_def(TG_TENSOR)
     result = result_def(TG_TENSOR)
-    assembly_format = "$state `,` $p `to` $sizes attr-dict `:` functional-type(operands, results)"
+    assembly_format = "$state `,` $p (`to` $sizes^)? attr-dict `:` functional-type(operands, results)"
     PARAMETERS: ClassVar[int] = 1
 
     def __init__(self, state: SSAValue, p: SSAValue, sizes: Sequence[SSAValue], result_shape: Shape):
@@ -543,7 +553,7 @@ class RandomPermutationOp(SizedRandomOp):
     sizes = var_operand_def(TG_TENSOR)
     batch_dims = attr_def(INDEX_ARRAY)
     result = result_def(TG_TENSOR)
-    assembly_format = "$state `,` $n `to` $sizes attr-dict `:` functional-type(operands, results)"
+    assembly_format = "$state `,` $n (`to` $sizes^)? attr-dict `:` functional-type(operands, results)"
     PARAMETERS: ClassVar[int] = 1
 
     def __init__(self, state: SSAValue, n: SSAValue, sizes: Sequence[SSAValue], result_shape: Shape, batch_dims: int):
@@ -585,14 +595,21 @@ class RandomPermutationOp(SizedRandomOp):
         m = int(np.prod(shape[self.batch :]))
         draws = np.arange(rows * m, dtype=np.uint64).reshape(rows, m)
         u = numpy_uniform(args[0], draws)
-        pool = np.tile(np.arange(n, dtype=np.int64), (rows, 1))
+        remaining = n - np.arange(m, dtype=np.int64)
+        swaps = np.arange(m) + np.minimum((u * remaining.astype(np.float64)).astype(np.int64), remaining - 1)
+        if rows == 1:  # the common single permutation: swaps on a list are fastest
+            pool, targets = list(range(n)), swaps[0].tolist()
+            for t, j in enumerate(targets):
+                pool[t], pool[j] = pool[j], pool[t]
+            return np.array(pool[:m], np.int64).reshape(shape)
+        table = np.tile(np.arange(n, dtype=np.int64), (rows, 1))
         r = np.arange(rows)
         for t in range(m):
-            j = t + np.minimum((u[:, t] * np.float64(n - t)).astype(np.int64), n - t - 1)
-            chosen = pool[r, j]
-            pool[r, j] = pool[r, t]
-            pool[r, t] = chosen
-        return pool[:, :m].reshape(shape)
+            j = swaps[:, t]
+            chosen = table[r, j]
+            table[r, j] = table[r, t]
+            table[r, t] = chosen
+        return table[:, :m].reshape(shape)
 
 
 @irdl_op_definition

@@ -6,7 +6,7 @@
 
 from tg import printing, tensor
 from tg.config import change_flags, config
-from tg.gradient import Lop, Rop, grad, verify_grad
+from tg.gradient import Lop, Rop, grad, hessian, jacobian, verify_grad
 from tg.function import In, MissingInputError, Out, UnusedInputError, function
 from tg.mode import Mode
 from tg.printing import debugprint, pp
@@ -31,6 +31,8 @@ __all__ = [
     "config",
     "function",
     "grad",
+    "hessian",
+    "jacobian",
     "Lop",
     "Rop",
     "verify_grad",

@@ -274,3 +274,77 @@ def grad_clip(x: Any, lower_bound: Any, upper_bound: Any) -> TensorVariable:
 def grad_scale(x: Any, multiplier: Any) -> TensorVariable:
     """`x`, whose gradient is multiplied by `multiplier`."""
     return _hint("scale", x, multiplier)
+
+
+def _map_rows(index: TensorVariable, row: TensorVariable, count: TensorVariable) -> TensorVariable:
+    """tg.map over index = 0 .. count-1 of `row` (an expression of `index`): ops that
+    depend on the index form the body; everything else is computed once, outside,
+    and captured."""
+    from xdsl.dialects.builtin import TensorType as IRTensorType
+    from xdsl.ir import Region
+
+    from tg.dialects.tensor_types import tensor_type
+    from tg.dialects.tg_control import MapOp, YieldOp
+
+    ops = _topological([row.value], set())
+    dependent: set[SSAValue] = {index.value}
+    body_ops: list[Operation] = []
+    for op in ops:
+        if any(o in dependent for o in op.operands):
+            dependent.add(op.results[0])
+            body_ops.append(op)
+    captured: list[SSAValue] = []
+    for op in body_ops:
+        for o in op.operands:
+            if o not in dependent and o not in captured:
+                captured.append(o)
+    if row.value not in dependent and row.value not in captured:
+        captured.append(row.value)
+    block = Block(arg_types=[index.value.type, *(c.type for c in captured)])
+    mapping: dict[SSAValue, SSAValue] = dict(zip([index.value, *captured], block.args))
+    for op in body_ops:
+        block.add_op(op.clone(value_mapper=mapping))
+    block.add_op(YieldOp(mapping[row.value]))
+    row_type = row.value.type
+    assert isinstance(row_type, IRTensorType)
+    result_type = tensor_type(row_type.element_type, [None, *static_shape(row_type)])
+    n = T.cast(count, "int64")
+    return T.build(MapOp(n.value, captured, Region(block), result_type))
+
+
+def jacobian(expression: Any, wrt: Any, consider_constant: Any = None, disconnected_inputs: str = "raise") -> Any:
+    """d expression / d wrt: for each element of `expression` (flattened in C order),
+    the gradient of that element; shaped expression.shape + wrt.shape."""
+    import tg.tensor
+
+    from tg.dialects.tensor_types import tensor_type
+    from xdsl.dialects.builtin import i64
+
+    expr = T.as_tensor_variable(expression)
+    single = isinstance(wrt, TensorVariable)
+    targets = [wrt] if single else list(wrt)
+    if expr.ndim == 0:
+        results = grad(expr, targets, consider_constant, disconnected_inputs)
+        return results[0] if single else results
+    flat = expr if expr.ndim == 1 else tg.tensor.flatten(expr)
+    index = TensorVariable.free(tensor_type(i64, ()), "i")
+    rows = grad(flat[index], targets, consider_constant, disconnected_inputs)
+    results = []
+    for w, row in zip(targets, rows):
+        stacked = _map_rows(index, row, flat.shape[0])
+        if expr.ndim != 1:
+            stacked = tg.tensor.reshape(stacked, [*expr.shape, *w.shape])
+        results.append(stacked)
+    return results[0] if single else results
+
+
+def hessian(cost: Any, wrt: Any, consider_constant: Any = None, disconnected_inputs: str = "raise") -> Any:
+    """The matrix of second derivatives of a scalar cost with respect to each vector
+    in `wrt`."""
+    single = isinstance(wrt, TensorVariable)
+    targets = [wrt] if single else list(wrt)
+    results = []
+    for w in targets:
+        g = grad(cost, w, consider_constant, disconnected_inputs)
+        results.append(jacobian(g, w, consider_constant, disconnected_inputs))
+    return results[0] if single else results

@@ -6,6 +6,12 @@ a buffer argument `memref<?x3xf32>` is a pointer followed by one i64 per dimensi
 static ones included; buffers are contiguous and row major, so an element's address
 is one `getelementptr inbounds` over the linearized index (which keeps loops
 vectorizable). `index` becomes i64.
+
+`math` ops become LLVM intrinsics (`llvm.sin.f32`, `llvm.floor.f64`, ...) where LLVM has
+one, else calls of libm (`erff`, `log1p`, ...) declared at the end of the module as
+malloc and free are. llvm-dialect ops already present at the loops level (`llvm.frem`,
+calls of libm functions that have no `math` op, declared by the loops-level module)
+are kept as they are.
 """
 
 from __future__ import annotations
@@ -262,7 +268,7 @@ def _llvm_op(lw: FunctionLowering, op: Operation) -> None:
         attributes=dict(op.attributes),
     )
     lw.emit(new)
-    for old, result in zip(op.results, new.results):
+    for old, result in zip(op.results, new.results, strict=True):
         lw.values[old] = result
 
 

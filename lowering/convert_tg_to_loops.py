@@ -108,7 +108,7 @@ def plan_buffers(block: Block) -> set[SSAValue]:
     stored: set[SSAValue] = set(block.args)
     depth: dict[SSAValue, int] = {}
     for op in block.ops:
-        if isinstance(op, func.ReturnOp):
+        if not op.results:  # the terminator: func.return or tg.yield
             break
         value = op.results[0]
         d = 1 + max((depth.get(v, 0) for v in op.operands if v not in stored), default=0)
@@ -713,6 +713,7 @@ EXTENSIONS: tuple[str, ...] = (
     "tg.lowering.loops_reduce",
     "tg.lowering.loops_indexing",
     "tg.lowering.loops_random",
+    "tg.lowering.loops_control",
 )
 """Modules that add their ops' rules to the tables above when imported."""
 

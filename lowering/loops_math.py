@@ -21,7 +21,7 @@ from tg.lowering.convert_tg_to_loops import SCALAR_EMITTERS, LoopsBuilder
 Emitter = Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]
 
 
-def _unary(math_op: type[Operation]) -> Emitter:
+def _unary(math_op: Callable[[SSAValue], Operation]) -> Emitter:
     def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
         return b.emit(math_op(args[0]))
 
@@ -102,9 +102,9 @@ def _isinf(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
     return b.emit(arith.CmpfOp(b.emit(math.AbsFOp(x)), _float(b, float("inf"), x), "oeq"))
 
 
-def _bitwise(arith_op: type[Operation]) -> Emitter:
+def _bitwise(arith_op: Callable[[SSAValue, SSAValue], Operation]) -> Emitter:
     def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
-        return b.emit(arith_op(*args))
+        return b.emit(arith_op(args[0], args[1]))
 
     return emit
 
@@ -207,7 +207,8 @@ def _mod(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
 
 
 def _atan2(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
-    return b.emit(math.Atan2Op(*args))
+    y, x = args
+    return b.emit(math.Atan2Op(y, x))
 
 
 SCALAR_EMITTERS.update(

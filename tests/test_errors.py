@@ -246,8 +246,6 @@ def test_bad_symbolic_programs_fail_when_built():
         m.sum(axis=(0, 0))
     with pytest.raises(ValueError):
         m.dimshuffle(0)
-    with pytest.raises(NotImplementedError):
-        T.dot(T.ftensor3(), m)
     with pytest.raises(TypeError):
         T.cast(x, "complex64")
     with pytest.raises(OverflowError):

@@ -151,3 +151,34 @@ def test_gradients_see_saturated_sigmoid_stay_finite_with_the_stable_formulation
     value, g = tg.function([x], [cost, tg.grad(cost, x)], mode="FAST_COMPILE")(points)
     np.testing.assert_allclose(g, 1 / (1 + np.exp(-points)), rtol=1e-10)
     assert np.isfinite(value)
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+def test_jacobian_and_hessian_against_numpy(mode):
+    x = T.dvector("x")
+    W = T.dmatrix("W")
+    y = T.tanh(T.dot(W, x))
+    J = tg.jacobian(y, x)
+    H = tg.hessian(T.sum(T.exp(x) * x.sum()), x)
+    f = tg.function([W, x], [J, H], mode=mode)
+    Wv, xv = anyv(3, 4), anyv(4)
+    Jv, Hv = f(Wv, xv)
+    np.testing.assert_allclose(Jv, (1 - np.tanh(Wv @ xv) ** 2)[:, None] * Wv, rtol=1e-10)
+    e = np.exp(xv)
+    want = np.diag(e * xv.sum()) + e[:, None] + e[None, :]  # d2/dx2 of sum(exp(x)) * sum(x)
+    np.testing.assert_allclose(Hv, want, rtol=1e-10)
+    J0, _ = f(np.zeros((0, 4)), xv)
+    assert J0.shape[0] == 0
+
+
+def test_jacobian_of_a_matrix_expression_and_several_wrt():
+    x = T.dvector("x")
+    v = T.dvector("v")
+    m = T.outer(x, v) * 2  # (n, k)
+    Jx, Jv = tg.jacobian(m, [x, v])
+    f = tg.function([x, v], [Jx, Jv])
+    xv, vv = anyv(2), anyv(3)
+    a, b = f(xv, vv)
+    assert a.shape == (2, 3, 2) and b.shape == (2, 3, 3)
+    np.testing.assert_allclose(a, 2 * np.eye(2)[:, None, :] * vv[None, :, None])
+    np.testing.assert_allclose(b, 2 * xv[:, None, None] * np.eye(3)[None, :, :])

@@ -179,7 +179,8 @@ def _cases():
             cases.append((cls(i, j), [ia, ib], npf(ia, ib)))  # wraps
     for cls, npf in [(tgd.NegOp, np.negative), (tgd.AbsOp, np.abs), (tgd.ExpOp, np.exp), (tgd.LogOp, np.log),
                      (tgd.TanhOp, np.tanh), (tgd.SqrtOp, np.sqrt),
-                     (tgd.SigmoidOp, lambda v: 1 / (1 + np.exp(-v)))]:
+                     (tgd.SigmoidOp, lambda v: 1 / (1 + np.exp(-v))),
+                     (tgd.SoftplusOp, lambda v: np.logaddexp(0, v))]:
         cases.append((cls(d), [a64], npf(a64)))
         cases.append((cls(m), [a32], npf(a32).astype("float32")))
     cases.append((tgd.NegOp(i), [ia], -ia))
@@ -222,6 +223,9 @@ def _cases():
     cases.append((tgd.DotOp(mat, k), [km, kv], km @ kv))
     cases.append((tgd.DotOp(k, mat2), [kv, km2], kv @ km2))
     cases.append((tgd.DotOp(mat, mat2), [km, km2], km @ km2))
+    (lo,) = args_of(tt("float64"))
+    for kind, params in [("zero", []), ("disconnected", []), ("clip", [lo, lo]), ("scale", [lo])]:
+        cases.append((tgd.GradientHintOp(kind, d, params), [a64] + [np.float64(1.0)] * len(params), a64))
     const = np.array([[1, 2], [3, 4]], "int8")
     cases.append((tgd.ConstantOp.from_array(const), [], const))
     bools = np.array([True, False, True])

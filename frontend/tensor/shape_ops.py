@@ -310,10 +310,10 @@ def concatenate(tensor_list: Sequence[Any], axis: int = 0) -> TensorVariable:
     if len(tensors) == 1:
         return tensors[0]
     try:
-        tg.ConcatenateOp.static_result_shape([static_shape(t.value.type) for t in tensors], axis)
+        tg_shape.ConcatenateOp.static_result_shape([static_shape(t.value.type) for t in tensors], axis)
     except ValueError as e:
         raise ValueError(f"concatenate along axis {axis}: {e}") from None
-    return build(tg.ConcatenateOp([t.value for t in tensors], axis))
+    return build(tg_shape.ConcatenateOp([t.value for t in tensors], axis))
 
 
 def join(axis: int, *tensors_list: Any) -> TensorVariable:
