@@ -100,7 +100,7 @@ def resolve_key(entries: Sequence[Entry], scalars: Sequence[Any]) -> list[int | 
     return key
 
 
-def _where(op: Operation) -> str:
+def location_prefix(op: Operation) -> str:
     """`tg.subtensor at file.py:12: ` for an op the frontend built, else the op name."""
     loc = op.location
     if isinstance(loc, FileLineColLoc) and loc.line.data > 0:
@@ -109,7 +109,7 @@ def _where(op: Operation) -> str:
 
 
 def _out_of_bounds(op: Operation, index: int, axis: int, size: int) -> IndexError:
-    return IndexError(f"{_where(op)}index {index} is out of bounds for axis {axis} with size {size}")
+    return IndexError(f"{location_prefix(op)}index {index} is out of bounds for axis {axis} with size {size}")
 
 
 def basic_shape(op: Operation, entries: Sequence[Entry], shape: ConcreteShape, scalars: Sequence[Any]) -> ConcreteShape:
@@ -973,7 +973,7 @@ class NonzeroOp(TgOp):
         for d, m in enumerate(mask):
             if indexed[a + d] != m:
                 raise IndexError(
-                    f"{_where(self)}boolean index did not match indexed array along axis {a + d}; size of axis "
+                    f"{location_prefix(self)}boolean index did not match indexed array along axis {a + d}; size of axis "
                     f"is {indexed[a + d]} but size of corresponding boolean axis is {m}"
                 )
 

@@ -473,19 +473,16 @@ class RandomNormalOp(SizedRandomOp):
         return np.asarray(z).reshape(shape)
 
 
-def _categorical_from_words(
-    words: np.ndarray, cdf: np.ndarray, last: np.ndarray
-) -> np.ndarray:
-    """Indices drawn by inverse CDF: the number of cumulative sums <= u * total
-    (the first index whose sum exceeds it), kept at or below the last positive
-    probability. `cdf` is (rows, k), words (rows, draws)."""
+def _categorical_from_words(words: np.ndarray, cdf: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Indices drawn by inverse CDF: the number of running sums <= u * total (the
+    first index whose sum exceeds it; the generated code bisects), kept at or below
+    the last positive probability. `cdf` is (rows, k), words (rows, draws)."""
     t = uniform_of(NUMPY, words, "float64") * cdf[:, -1:]
+    counts = np.zeros(t.shape, np.int64)
     if cdf.shape[1] <= 16:
-        counts = np.zeros(t.shape, np.int64)
         for i in range(cdf.shape[1]):
             counts += cdf[:, i : i + 1] <= t
     else:  # the sums never decrease (the probabilities were checked)
-        counts = np.zeros(t.shape, np.int64)
         for r in range(len(cdf)):
             counts[r] = np.searchsorted(cdf[r], t[r], side="right")
     return np.minimum(counts, last[:, None])

@@ -57,7 +57,9 @@ class MinOp(ReduceOp):
 
     name = "tg.min"
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         _check_not_empty("min", shapes[0], self.reduced)
         return super().infer_shape(shapes, values)
 
@@ -145,7 +147,9 @@ class ArgReduceOp(TgOp):
         if self.result.type != expected:
             raise VerifyException(f"{self.name}: result type must be {expected}, got {self.result.type}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         _check_not_empty(self.name[3:], shapes[0], self.reduced)
         return tuple(d for a, d in enumerate(shapes[0]) if a not in self.reduced)
 
@@ -224,9 +228,13 @@ class ScanOp(TgOp):
         if is_bool(t):
             raise VerifyException(f"{self.name}: boolean operands are not supported, got {t}")
         if self.result.type != t:
-            raise VerifyException(f"{self.name}: result type must equal the operand type {t}, got {self.result.type}")
+            raise VerifyException(
+                f"{self.name}: result type must equal the operand type {t}, got {self.result.type}"
+            )
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         return shapes[0]
 
     def dim_sources(self, axis: int) -> list[tuple[int, int]]:
@@ -280,7 +288,9 @@ class CumprodOp(ScanOp):
         first_zero = T.switch(is_zero, T.eq(zeros_so_far, 1), False)
         safe_x = T.switch(is_zero, T.ones_like(x), x)
         plain = scan(CumsumOp, g * output, not reverse) / safe_x
-        patched = scan(CumsumOp, g * scan(CumprodOp, T.switch(first_zero, T.ones_like(x), x), reverse), not reverse)
+        patched = scan(
+            CumsumOp, g * scan(CumprodOp, T.switch(first_zero, T.ones_like(x), x), reverse), not reverse
+        )
         return [T.switch(before, plain, T.switch(first_zero, patched, 0))]
 
 

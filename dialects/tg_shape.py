@@ -49,11 +49,9 @@ def _verify_sizes(op: Operation, sizes: Sequence[SSAValue], what: str) -> None:
 
 
 def _single_axis(op: Operation, axes: DenseArrayBase, rank: int) -> int:
-    values = axes.get_values()
+    values = axes.get_values()  # type: ignore[misc]
     if len(values) != 1 or not 0 <= values[0] < rank:
-        raise VerifyException(
-            f"{op.name}: axis must be one index in [0, {rank}), got {list(values)}"
-        )
+        raise VerifyException(f"{op.name}: axis must be one index in [0, {rank}), got {list(values)}")
     return values[0]
 
 
@@ -68,15 +66,12 @@ def resolve_sizes(total: int, sizes: Sequence[int]) -> tuple[int, ...]:
     bad = [s for s in sizes if s < -1]
     if bad or len(unknown) > 1:
         raise ShapeError(
-            f"sizes {tuple(sizes)} are invalid: each must be non-negative, except one that "
-            f"may be -1"
+            f"sizes {tuple(sizes)} are invalid: each must be non-negative, except one that may be -1"
         )
     known = math.prod(s for s in sizes if s != -1)
     if unknown:
         if known == 0:
-            raise ShapeError(
-                f"cannot infer the -1 in sizes {tuple(sizes)}: the other sizes hold no elements"
-            )
+            raise ShapeError(f"cannot infer the -1 in sizes {tuple(sizes)}: the other sizes hold no elements")
         if total % known:
             raise ShapeError(f"cannot reshape {total} elements into sizes {tuple(sizes)}")
         sizes[unknown[0]] = total // known
@@ -130,12 +125,16 @@ class ReshapeOp(TgOp):
     def value_operands(self) -> tuple[int, ...]:
         return tuple(range(1, len(self.operands)))
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         total = math.prod(shapes[0])
         try:
             result = resolve_sizes(total, [int(v) for v in values[1:]])  # type: ignore[arg-type]
         except ShapeError as e:
-            raise ShapeError(f"input of shape {tuple(shapes[0])}: {e}", [(0, a) for a in range(len(shapes[0]))]) from None
+            raise ShapeError(
+                f"input of shape {tuple(shapes[0])}: {e}", [(0, a) for a in range(len(shapes[0]))]
+            ) from None
         for axis, (n, d) in enumerate(zip(result, static_shape(self.result.type))):
             if d is not None and d != n:
                 raise ShapeError(f"dimension {axis} is declared of size {d} but {n} was requested")
@@ -207,8 +206,7 @@ class ConcatenateOp(TgOp):
         ranks = {len(t.get_shape()) for t in types}
         if len(ranks) != 1:
             raise VerifyException(
-                "tg.concatenate: operands must have the same rank, got "
-                + ", ".join(str(t) for t in types)
+                "tg.concatenate: operands must have the same rank, got " + ", ".join(str(t) for t in types)
             )
         rank = ranks.pop()
         if rank == 0:
@@ -227,7 +225,9 @@ class ConcatenateOp(TgOp):
         if self.result.type != expected:
             raise VerifyException(f"tg.concatenate: result type must be {expected}, got {self.result.type}")
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         axis = self.axis_index
         first = shapes[0]
         for i, s in enumerate(shapes[1:], 1):
@@ -270,7 +270,8 @@ class NarrowOp(TgOp):
     """The slice [start, start + length) of one axis (the gradient of concatenate):
     a view, with start and length as 0-d int64 operands.
 
-        %r = tg.narrow %x, %start, %length {axis = array<i64: 1>} : (tensor<?x?xf32>, tensor<i64>, tensor<i64>) -> tensor<?x?xf32>
+        %r = tg.narrow %x, %start, %length {axis = array<i64: 1>}
+            : (tensor<?x?xf32>, tensor<i64>, tensor<i64>) -> tensor<?x?xf32>
     """
 
     FUSION: ClassVar[str] = "view"
@@ -285,7 +286,9 @@ class NarrowOp(TgOp):
     traits = traits_def(Pure())
     assembly_format = "$input `,` $start `,` $length attr-dict `:` functional-type(operands, results)"
 
-    def __init__(self, input: SSAValue, axis: int, start: SSAValue, length: SSAValue, static_length: int | None):
+    def __init__(
+        self, input: SSAValue, axis: int, start: SSAValue, length: SSAValue, static_length: int | None
+    ):
         t = _tensor(input)
         shape = list(static_shape(t))
         shape[axis] = static_length
@@ -319,7 +322,9 @@ class NarrowOp(TgOp):
     def value_operands(self) -> tuple[int, ...]:
         return (1, 2)
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         axis = self.axis_index
         size = shapes[0][axis]
         start, length = int(values[1]), int(values[2])  # type: ignore[arg-type]
@@ -362,7 +367,11 @@ def arange_length(start: Any, stop: Any, step: Any) -> int:
     integers); ShapeError for a zero step or non-finite bounds."""
     if step == 0:
         raise ShapeError("arange: the step is zero")
-    if isinstance(start, np.integer | int) and isinstance(stop, np.integer | int) and isinstance(step, np.integer | int):
+    if (
+        isinstance(start, np.integer | int)
+        and isinstance(stop, np.integer | int)
+        and isinstance(step, np.integer | int)
+    ):
         return max(0, -((int(start) - int(stop)) // int(step)))
     q = (float(stop) - float(start)) / float(step)
     if not math.isfinite(q):
@@ -403,14 +412,15 @@ class ArangeOp(TgOp):
         for v in (self.start, self.stop, self.step):
             if v.type != expected:
                 raise VerifyException(
-                    f"tg.arange: bounds must be {expected} (0-d, of the result's element type), "
-                    f"got {v.type}"
+                    f"tg.arange: bounds must be {expected} (0-d, of the result's element type), got {v.type}"
                 )
 
     def value_operands(self) -> tuple[int, ...]:
         return (0, 1, 2)
 
-    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+    def infer_shape(
+        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
+    ) -> ConcreteShape:
         start, stop, step = (np.asarray(v)[()] for v in values)
         n = arange_length(start, stop, step)
         static = static_shape(self.result.type)[0]

@@ -379,6 +379,8 @@ HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] =
     arith.MaxSIOp: _intrinsic("smax"),
     arith.MinSIOp: _intrinsic("smin"),
     arith.NegfOp: _negf,
+    arith.ShRUIOp: _binary(llvm.LShrOp, False),
+    arith.BitcastOp: _cast(llvm.BitcastOp),
     arith.CmpiOp: _cmpi,
     arith.CmpfOp: _cmpf,
     arith.SelectOp: _select,

@@ -158,7 +158,7 @@ def _basic_plan(b: LoopsBuilder, op: ix.SubtensorOp | ix.BasicPutOp) -> list[_Ax
                     # checked before the call already; checked again (once per call) for
                     # bodies whose shape program ran for other operand values (tg.map)
                     outside = b.emit(arith.OrIOp(_cmp(b, "slt", index, b.c0), _cmp(b, "sge", index, n)))
-                    b.fail_if(outside, "IndexError", f"{ix._where(op)}index out of bounds for axis {axis}")
+                    b.fail_if(outside, "IndexError", f"{ix.location_prefix(op)}index out of bounds for axis {axis}")
                     index = _clamp(b, index, b.c0, _subi(b, n, b.c1))
                 plan.append(_Axis(index, None, None))
                 continue
@@ -257,7 +257,7 @@ def _index_dims(b: LoopsBuilder, op: ix.AdvancedOp) -> list[SSAValue]:
 
 def _out_of_bounds_message(op: ix.AdvancedOp, k: int, axis: int) -> str:
     return (
-        f"{ix._where(op)}index array {k} holds an index out of bounds for axis {axis} "
+        f"{ix.location_prefix(op)}index array {k} holds an index out of bounds for axis {axis} "
         f"(valid indices are -size to size-1; the index was computed by the function)"
     )
 

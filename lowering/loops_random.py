@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 
 from tg.dialects import tg_random as R
 from tg.dialects.tensor_types import is_float
-from tg.lowering import convert_loops_to_llvm as to_llvm
 from tg.lowering.convert_tg_to_loops import (
     DIM_RULES,
     ELEMENT_RULES,
@@ -23,7 +22,7 @@ from tg.lowering.convert_tg_to_loops import (
     LoopsBuilder,
     _Kernel,
 )
-from xdsl.dialects import arith, llvm, math, memref, scf
+from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     Float32Type,
@@ -381,28 +380,3 @@ ELEMENT_RULES[R.RandomNormalOp] = _element(_normal)
 MATERIALIZERS[R.RandomCategoricalOp] = _categorical
 MATERIALIZERS[R.RandomPermutationOp] = _permutation
 MATERIALIZERS[R.RandomMultinomialOp] = _multinomial
-
-
-# ------------------------------------- arith -> llvm ops the draws need (if missing)
-
-
-def _bitcast(lw: to_llvm.FunctionLowering, op: Operation) -> None:
-    lw.values[op.results[0]] = lw.emit(llvm.BitcastOp(lw.value(op.operands[0]), op.results[0].type))
-
-
-def _integer_binary(llvm_op: Callable[[SSAValue, SSAValue], Operation]):
-    def handle(lw: to_llvm.FunctionLowering, op: Operation) -> None:
-        lhs, rhs = (lw.value(v) for v in op.operands)
-        lw.values[op.results[0]] = lw.emit(llvm_op(lhs, rhs))
-
-    return handle
-
-
-for _arith_op, _handler in (
-    (arith.ShRUIOp, _integer_binary(llvm.LShrOp)),
-    (arith.BitcastOp, _bitcast),
-    (arith.XOrIOp, _integer_binary(llvm.XOrOp)),
-    (arith.AndIOp, _integer_binary(llvm.AndOp)),
-    (arith.OrIOp, _integer_binary(llvm.OrOp)),
-):
-    to_llvm.HANDLERS.setdefault(_arith_op, _handler)

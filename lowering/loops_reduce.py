@@ -93,7 +93,9 @@ def _arg_reduce(b: LoopsBuilder, op: Operation, dest: SSAValue) -> None:
                 # better, or the first NaN (x unordered while best is not)
                 better = b.emit(arith.CmpfOp(x, best, "ogt" if larger else "olt"))
                 first_nan = b.emit(
-                    arith.SelectOp(b.emit(arith.CmpfOp(x, x, "uno")), b.emit(arith.CmpfOp(best, best, "ord")), better)
+                    arith.SelectOp(
+                        b.emit(arith.CmpfOp(x, x, "uno")), b.emit(arith.CmpfOp(best, best, "ord")), better
+                    )
                 )
                 better = first_nan
             else:

@@ -55,7 +55,9 @@ def as_index(b: LoopsBuilder, value: SSAValue) -> SSAValue:
     return b.emit(arith.IndexCastOp(b.scalar(value, []), INDEX))
 
 
-def linearize(b: LoopsBuilder, ivs: Sequence[SSAValue], dims: Sequence[SSAValue], static: Sequence[int | None]) -> SSAValue:
+def linearize(
+    b: LoopsBuilder, ivs: Sequence[SSAValue], dims: Sequence[SSAValue], static: Sequence[int | None]
+) -> SSAValue:
     """The row-major linear index of `ivs` in a box of sizes `dims`."""
     linear: SSAValue | None = None
     for iv, d, s in zip(ivs, dims, static):
@@ -65,7 +67,9 @@ def linearize(b: LoopsBuilder, ivs: Sequence[SSAValue], dims: Sequence[SSAValue]
     return b.c0 if linear is None else linear
 
 
-def unravel(b: LoopsBuilder, linear: SSAValue, dims: Sequence[SSAValue], static: Sequence[int | None]) -> list[SSAValue]:
+def unravel(
+    b: LoopsBuilder, linear: SSAValue, dims: Sequence[SSAValue], static: Sequence[int | None]
+) -> list[SSAValue]:
     """The indices of row-major linear index `linear` in a box of sizes `dims`."""
     varying = [a for a, s in enumerate(static) if s != 1]
     ivs = [b.c0] * len(dims)
@@ -164,7 +168,9 @@ def _reshape_dims(b: LoopsBuilder, op: Operation) -> list[SSAValue]:
     known = select(b, negative, sub(b, b.c0, product), b.c1)
     known = select(b, cmp(b, known, b.c0, "eq"), b.c1, known)
     inferred = b.emit(arith.DivUIOp(total, known))
-    return [r if d is not None else select(b, cmp(b, r, b.c0, "slt"), inferred, r) for d, r in zip(static, raw)]
+    return [
+        r if d is not None else select(b, cmp(b, r, b.c0, "slt"), inferred, r) for d, r in zip(static, raw)
+    ]
 
 
 # ------------------------------------------------------------------------- narrow

@@ -132,7 +132,7 @@ def test_advanced_integer_arrays():
         lambda a, b, m: (slice(None), 1, b),
         lambda a, b, m: (m,),
         lambda a, b, m: (slice(None), slice(None), m),
-        lambda a, b, m: (a[:, None] if isinstance(a, np.ndarray) else a.dimshuffle(0, "x"), b),
+        lambda a, b, m: (a[:, None], b),
         lambda a, b, m: (slice(1, None), b, slice(None, None, -1)),
         lambda a, b, m: ([1, 0, -1], slice(None), [[0], [2]]),
         lambda a, b, m: (None, a, Ellipsis),
@@ -179,7 +179,8 @@ def test_nll_idiom():
         cost = -T.mean(T.log(p)[T.arange(y.shape[0]), y])
         check([p, y], cost, [(probs, labels), (probs[:0], labels[:0])], nll)
         loops = tg.function([p, y], cost).ir("loops")
-        assert "memref.alloc" not in loops.split("scf.for")[0] or "math.log" in loops
+        # log(p) is computed inline at the picked elements: no buffer holds all of it
+        assert not [line for line in loops.splitlines() if "memref.alloc" in line and "?x?" in line]
         verify_grad(lambda q: -T.mean(T.log(q)[T.arange(labels.shape[0]), labels]), [probs])
     verify_grad(lambda q: -T.mean(T.log(q)[np.arange(5), labels]), [probs])
 
@@ -301,6 +302,26 @@ def test_set_last_write_wins_in_row_major_order():
     x, idx, y = T.dvector("x"), T.lvector("idx"), T.dvector("y")
     check([x, idx, y], T.set_subtensor(x[idx], y), [(np.zeros(3), np.array([1, 1, -2, 0]), np.arange(4.0))],
           lambda a, i, b: np.array([3.0, 2.0, 0.0]))
+
+
+def test_nested_gathers_with_computed_indices_and_ignore_duplicates():
+    x, idx = T.dmatrix("x"), T.lvector("idx")
+    outputs = [
+        x[idx + 0][idx[::-1] - 1],
+        x[idx][:, idx + 1],
+        T.inc_subtensor(x[idx], 1.0, ignore_duplicates=True),
+        T.inc_subtensor(x[idx], 1.0, set_instead_of_inc=True),
+    ]
+
+    def want(a, i):
+        b = a.copy()
+        b[i] += 1.0
+        c = a.copy()
+        c[i] = 1.0
+        return [a[i][i[::-1] - 1], a[i][:, i + 1], b, c]
+
+    rng = np.random.default_rng(13)
+    _compare([x, idx], outputs, [(rand((4, 5), "float64", rng), np.array([3, 0, 1, 1]))], want)
 
 
 def test_set_subtensor_of_an_op_built_without_get_item():
@@ -454,9 +475,8 @@ def test_key_encoding_helpers():
 
 
 def _parse(text: str):
-    from xdsl.parser import Parser
-
     from tg.pipeline import context
+    from xdsl.parser import Parser
 
     return Parser(context(), text).parse_module()
 

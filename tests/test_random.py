@@ -108,6 +108,36 @@ def test_reseeding_through_the_state_value():
     assert np.array_equal(f(), first)
 
 
+def test_functions_share_a_stream():
+    """Theano's tutorial: functions drawing the same variable advance one state, which
+    can be saved and restored."""
+    srng = RandomStreams(seed=234)
+    rv_u = srng.uniform((2, 2))
+    f = tg.function([], rv_u, mode="FAST_RUN")
+    nearly_zeros = tg.function([], rv_u + rv_u - 2 * rv_u, mode="FAST_COMPILE")
+    state_after_v0 = rv_u.rng.get_value().get_state()
+    nearly_zeros()  # this advances rv_u's state too
+    v1 = f()
+    rng = rv_u.rng.get_value(borrow=True)
+    rng.set_state(state_after_v0)
+    rv_u.rng.set_value(rng, borrow=True)
+    v2 = f()
+    v3 = f()
+    assert not np.array_equal(v1, v2) and np.array_equal(v1, v3)
+
+
+def test_copying_state_between_graphs():
+    """Theano's tutorial: copying `state_updates` values makes two graphs draw alike."""
+    g1, g2 = RandomStreams(seed=123), MRG_RandomStreams(seed=987)
+    y1, y2 = g1.uniform(size=(1,)), g2.uniform(size=(1,))
+    f1 = tg.function([], y1, mode="FAST_COMPILE")
+    f2 = tg.function([], y2, mode="FAST_RUN")
+    assert f1() != f2()
+    for (su1, _), (su2, _) in zip(g1.state_updates, g2.state_updates):
+        su2.set_value(su1.get_value())
+    assert f1() == f2()
+
+
 def test_seed_reproduces_every_stream():
     def build(seed):
         s = RandomStreams(seed)
@@ -185,6 +215,8 @@ def test_all_draws_bit_identical_in_both_modes():
     x = T.matrix("x")
     k = T.lscalar("k")
     s = RandomStreams(7)
+    many = np.random.default_rng(0).random(40)
+    many[::3] = 0
     outs = [
         s.uniform((300, 7)),
         s.uniform((50,), dtype="float32", low=-2, high=3),
@@ -206,6 +238,8 @@ def test_all_draws_bit_identical_in_both_modes():
         s.permutation(n=1),
         s.multinomial(n=3, pvals=np.array([[0.2, 0.3, 0.5], [0.9, 0.1, 0.0]])),
         s.multinomial(size=(5,), n=1, pvals=[0.5, 0.25, 0.25], dtype="float32"),
+        s.choice((500,), a=40, p=many),  # many categories: bisection
+        s.multinomial(n=7, pvals=np.tile(many, (3, 1)).astype(np.float32), dtype="int8"),
     ]
     fast, interp = _both([x, k], outs, s, 7, (np.zeros((20, 30)), 3))
     for i, (a, b) in enumerate(zip(fast, interp)):
@@ -395,6 +429,13 @@ def test_argument_errors():
         s.random_integers((2,), 5, 1)
     with pytest.raises(ValueError, match="dimensions, more than the 1"):
         s.binomial((3,), p=T.dmatrix("p"))
+    with pytest.raises(ValueError, match="a must be positive"):
+        s.choice((2,), a=0)
+    assert s.choice((0,), a=0).type.shape == (0,)
+    with pytest.raises(ValueError, match="n must be non-negative"):
+        s.binomial((2,), n=-1)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        s.binomial((2,), n=1.5)
     with pytest.raises(TypeError, match="int64 vector"):
         raw.uniform(T.dvector("not_a_state"), (2,))
 

@@ -10,11 +10,12 @@ import pytest
 import tg
 import tg.tensor as T
 from tg.gradient import verify_grad
-from tg_testutil import ALL_DTYPES, FLOATS, MODES, assert_result, check, compile_modes, rand
+from tg_testutil import FLOATS, MODES, assert_result, check, compile_modes, rand
 
 SHAPES = [(3, 4), (1, 1), (1, 5), (4, 1), (2, 7)]
 EMPTY_SHAPES = [(0, 4), (3, 0)]
 AXES = [None, 0, 1, -1, (0, 1), [1, 0]]
+DTYPES = ("float32", "float64", "bool", "int8", "int64")  # int16/int32 behave as int8/int64
 
 
 def _np_axis(axis):
@@ -25,7 +26,7 @@ def _sum_dtype(dtype):
     return "int64" if dtype in ("bool", "int8", "int16", "int32") else dtype
 
 
-@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_min_and_prod(dtype):
     rng = np.random.default_rng(0)
     x = T.matrix("x", dtype=dtype)
@@ -37,8 +38,12 @@ def test_min_and_prod(dtype):
         out = []
         for axis in AXES:
             ax = _np_axis(axis)
-            out += [np.min(a, ax), np.min(a, ax, keepdims=True), np.prod(a, ax, dtype=_sum_dtype(dtype)),
-                    np.prod(a, ax, dtype=_sum_dtype(dtype), keepdims=True)]
+            out += [
+                np.min(a, ax),
+                np.min(a, ax, keepdims=True),
+                np.prod(a, ax, dtype=_sum_dtype(dtype)),
+                np.prod(a, ax, dtype=_sum_dtype(dtype), keepdims=True),
+            ]
         return out
 
     args = [[rand(s, dtype, rng, -3, 3)] for s in SHAPES]
@@ -67,16 +72,31 @@ def test_min_nan_inf_and_wrapping_ints():
     check([x, i], outputs, [[a, b]], lambda a, b: [np.min(a, 1), np.prod(a, 1), np.prod(b, 1), np.min(b, 0)])
 
 
-@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_argmax_argmin(dtype):
     rng = np.random.default_rng(1)
     x = T.matrix("x", dtype=dtype)
-    outputs = [x.argmax(), x.argmin(), T.argmax(x, 0), T.argmin(x, 1), T.argmax(x, -1, keepdims=True),
-               T.argmin(x, keepdims=True), *T.max_and_argmax(x, 1)]
+    outputs = [
+        x.argmax(),
+        x.argmin(),
+        T.argmax(x, 0),
+        T.argmin(x, 1),
+        T.argmax(x, -1, keepdims=True),
+        T.argmin(x, keepdims=True),
+        *T.max_and_argmax(x, 1),
+    ]
 
     def expected(a):
-        return [np.argmax(a), np.argmin(a), np.argmax(a, 0), np.argmin(a, 1), np.argmax(a, -1, keepdims=True),
-                np.argmin(a, keepdims=True), np.max(a, 1), np.argmax(a, 1)]
+        return [
+            np.argmax(a),
+            np.argmin(a),
+            np.argmax(a, 0),
+            np.argmin(a, 1),
+            np.argmax(a, -1, keepdims=True),
+            np.argmin(a, keepdims=True),
+            np.max(a, 1),
+            np.argmax(a, 1),
+        ]
 
     # small ranges give ties: the first extreme element wins
     args = [[rand(s, dtype, rng, -2, 2)] for s in SHAPES]
@@ -94,7 +114,13 @@ def test_argmax_nan_and_several_axes():
         return fn(moved.reshape(moved.shape[: len(kept)] + (-1,)), axis=-1)
 
     def expected(a):
-        return [flat(a, (0, 2), np.argmax), flat(a, (1, 2), np.argmin), np.argmax(a), np.argmin(a, 1), np.max(a, 1)]
+        return [
+            flat(a, (0, 2), np.argmax),
+            flat(a, (1, 2), np.argmin),
+            np.argmax(a),
+            np.argmin(a, 1),
+            np.max(a, 1),
+        ]
 
     rng = np.random.default_rng(2)
     a = rng.normal(size=(3, 4, 5))
@@ -123,21 +149,37 @@ def test_empty_reductions_raise(mode):
 def test_var_std(dtype):
     rng = np.random.default_rng(3)
     x = T.matrix("x", dtype=dtype)
-    outputs = [T.var(x), x.var(0), T.var(x, 1, keepdims=True), T.var(x, ddof=1), T.std(x), x.std(1),
-               T.std(x, (0, 1), ddof=1, keepdims=True), T.var(x, 0, corrected=True)]
+    outputs = [
+        T.var(x),
+        x.var(0),
+        T.var(x, 1, keepdims=True),
+        T.var(x, ddof=1),
+        T.std(x),
+        x.std(1),
+        T.std(x, (0, 1), ddof=1, keepdims=True),
+        T.var(x, 0, corrected=True),
+    ]
     fdt = dtype if dtype in FLOATS else "float64"
     assert all(o.dtype == fdt for o in outputs)
 
     def expected(a):
         a = a.astype(fdt)
-        return [np.var(a), np.var(a, 0), np.var(a, 1, keepdims=True), np.var(a, ddof=1), np.std(a), np.std(a, 1),
-                np.std(a, (0, 1), ddof=1, keepdims=True), np.var(a, 0)]
+        return [
+            np.var(a),
+            np.var(a, 0),
+            np.var(a, 1, keepdims=True),
+            np.var(a, ddof=1),
+            np.std(a),
+            np.std(a, 1),
+            np.std(a, (0, 1), ddof=1, keepdims=True),
+            np.var(a, 0),
+        ]
 
     args = [[rand(s, dtype, rng, -4, 4)] for s in SHAPES + EMPTY_SHAPES]
     check([x], outputs, args, expected, rtol=1e-4 if dtype == "float32" else 1e-10, atol=1e-6)
 
 
-@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_all_any(dtype):
     rng = np.random.default_rng(4)
     x = T.matrix("x", dtype=dtype)
@@ -145,7 +187,14 @@ def test_all_any(dtype):
     assert all(o.dtype == "bool" for o in outputs)
 
     def expected(a):
-        return [np.all(a), np.any(a), np.all(a, 0), np.any(a, 1), np.all(a, 1, keepdims=True), np.any(a, (0, 1))]
+        return [
+            np.all(a),
+            np.any(a),
+            np.all(a, 0),
+            np.any(a, 1),
+            np.all(a, 1, keepdims=True),
+            np.any(a, (0, 1)),
+        ]
 
     args = [[rand(s, dtype, rng, 0, 1)] for s in SHAPES + EMPTY_SHAPES]
     if dtype in FLOATS:
@@ -153,19 +202,34 @@ def test_all_any(dtype):
     check([x], outputs, args, expected)
 
 
-@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_cumsum_cumprod(dtype):
     rng = np.random.default_rng(5)
     x = T.tensor3("x", dtype=dtype)
-    outputs = [T.cumsum(x), x.cumsum(0), T.cumsum(x, 1), T.cumsum(x, -1), T.cumprod(x), T.cumprod(x, 0),
-               T.cumprod(x, 1), T.cumprod(x, 2)]
+    outputs = [
+        T.cumsum(x),
+        x.cumsum(0),
+        T.cumsum(x, 1),
+        T.cumsum(x, -1),
+        T.cumprod(x),
+        T.cumprod(x, 0),
+        T.cumprod(x, 1),
+        T.cumprod(x, 2),
+    ]
     wide = _sum_dtype(dtype)
     assert all(o.dtype == wide for o in outputs)
 
     def expected(a):
-        return [np.cumsum(a, dtype=wide), np.cumsum(a, 0, dtype=wide), np.cumsum(a, 1, dtype=wide),
-                np.cumsum(a, -1, dtype=wide), np.cumprod(a, dtype=wide), np.cumprod(a, 0, dtype=wide),
-                np.cumprod(a, 1, dtype=wide), np.cumprod(a, 2, dtype=wide)]
+        return [
+            np.cumsum(a, dtype=wide),
+            np.cumsum(a, 0, dtype=wide),
+            np.cumsum(a, 1, dtype=wide),
+            np.cumsum(a, -1, dtype=wide),
+            np.cumprod(a, dtype=wide),
+            np.cumprod(a, 0, dtype=wide),
+            np.cumprod(a, 1, dtype=wide),
+            np.cumprod(a, 2, dtype=wide),
+        ]
 
     shapes = [(2, 3, 4), (1, 1, 1), (3, 1, 2), (0, 2, 3), (2, 3, 0)]
     check([x], outputs, [[rand(s, dtype, rng, -3, 3)] for s in shapes], expected)
@@ -176,8 +240,12 @@ def test_scan_of_computed_values_and_0d():
     s = T.dscalar("s")
     outputs = [T.cumsum(T.exp(x), 0), T.cumsum(x * 2, 1) + 1, T.cumsum(s), T.cumprod(s)]
     a = np.random.default_rng(6).normal(size=(3, 4))
-    check([x, s], outputs, [[a, 2.5]],
-          lambda a, s: [np.cumsum(np.exp(a), 0), np.cumsum(a * 2, 1) + 1, np.cumsum(s), np.cumprod(s)])
+    check(
+        [x, s],
+        outputs,
+        [[a, 2.5]],
+        lambda a, s: [np.cumsum(np.exp(a), 0), np.cumsum(a * 2, 1) + 1, np.cumsum(s), np.cumprod(s)],
+    )
 
 
 def test_reduction_build_errors():
@@ -197,8 +265,12 @@ def test_reduction_build_errors():
 def test_reductions_of_0d():
     s = T.dscalar("s")
     outputs = [T.min(s), T.prod(s), T.argmax(s), T.argmin(s), T.var(s), T.all(s), T.any(s)]
-    check([s], outputs, [[2.5], [0.0]], lambda v: [np.min(v), np.prod(v), np.argmax(v), np.argmin(v), np.var(v),
-                                                  np.all(v), np.any(v)])
+    check(
+        [s],
+        outputs,
+        [[2.5], [0.0]],
+        lambda v: [np.min(v), np.prod(v), np.argmax(v), np.argmin(v), np.var(v), np.all(v), np.any(v)],
+    )
 
 
 # --------------------------------------------------------------------- gradients
@@ -211,19 +283,26 @@ def _zeros(shape, positions):
     return a
 
 
+# rows with no, one, two and three zeros: numpy-consistent gradients of products
+WITH_ZEROS = _zeros((4, 3), [(1, 1), (2, 0), (2, 2), (3, 0), (3, 1), (3, 2)])
+
 GRADIENTS = {
-    "min": (lambda x: T.min(x, 1) + T.min(x), [_zeros((3, 4), [])]),
-    "prod": (lambda x: T.prod(x, 0) * 2, [_zeros((3, 4), [])]),
-    "prod_with_zeros": (lambda x: T.prod(x, 1), [_zeros((4, 3), [(0, 1), (2, 0), (2, 2), (3, 0), (3, 1), (3, 2)])]),
-    "prod_all_keepdims": (lambda x: T.prod(x, keepdims=True) * x, [_zeros((2, 3), [(1, 1)])]),
-    "var": (lambda x: T.var(x, 0) + T.var(x, ddof=1), [_zeros((3, 4), [])]),
-    "var_corrected": (lambda x: T.var(x, 1, corrected=True, keepdims=True), [_zeros((3, 4), [])]),
-    "std": (lambda x: T.std(x, 1) * T.std(x), [_zeros((3, 4), [])]),
-    "cumsum": (lambda x: T.cumsum(x, 0) ** 2 + T.cumsum(x).sum(), [_zeros((3, 4), [])]),
-    "cumprod": (lambda x: T.cumprod(x, 1), [_zeros((3, 4), [])]),
-    "cumprod_with_zeros": (lambda x: T.cumprod(x, 1) + T.cumprod(x, 0),
-                           [_zeros((3, 5), [(0, 1), (1, 2), (1, 4), (2, 0), (2, 1)])]),
-    "max_and_argmax": (lambda x: T.max_and_argmax(x, 0)[0] * T.cast(T.argmax(x, 0), "float64"), [_zeros((3, 4), [])]),
+    "min_max": (
+        lambda x: [T.min(x, 1), T.min(x), T.max_and_argmax(x, 0)[0] * T.cast(T.argmax(x, 0), "float64")],
+        [_zeros((3, 4), [])],
+    ),
+    "prod": (lambda x: [T.prod(x, 1), T.prod(x, 0), T.prod(x, keepdims=True) * x], [WITH_ZEROS]),
+    "var_std": (
+        lambda x: [
+            T.var(x, 0),
+            T.var(x, ddof=1),
+            T.var(x, 1, corrected=True, keepdims=True),
+            T.std(x, 1) * T.std(x),
+        ],
+        [_zeros((3, 4), [])],
+    ),
+    "scans": (lambda x: [T.cumsum(x, 0) ** 2, T.cumsum(x), T.cumprod(x, 1), T.cumprod(x, 0)], [WITH_ZEROS]),
+    "scans_without_zeros": (lambda x: [T.cumprod(x, 1), T.cumprod(x)], [_zeros((3, 4), [])]),
 }
 
 
@@ -234,8 +313,12 @@ def test_gradients(name):
 
 
 def test_gradient_interpreted():
-    verify_grad(lambda x: T.cumprod(x, 0) + T.prod(x, 1, keepdims=True) + T.std(x, 0), [_zeros((3, 2), [(1, 0)])],
-                n_tests=1, mode="FAST_COMPILE")
+    verify_grad(
+        lambda x: T.cumprod(x, 0) + T.prod(x, 1, keepdims=True) + T.std(x, 0),
+        [_zeros((3, 2), [(1, 0)])],
+        n_tests=1,
+        mode="FAST_COMPILE",
+    )
 
 
 def test_prod_gradient_matches_numpy_products_of_the_others():
@@ -250,6 +333,8 @@ def test_prod_gradient_matches_numpy_products_of_the_others():
 
 def test_integer_valued_reductions_have_no_gradient():
     x = T.dvector("x")
-    cost = T.sum(x * T.cast(T.argmax(x), "float64")) + T.cast(T.any(x), "float64") + T.cast(T.all(x), "float64")
+    cost = (
+        T.sum(x * T.cast(T.argmax(x), "float64")) + T.cast(T.any(x), "float64") + T.cast(T.all(x), "float64")
+    )
     f = tg.function([x], tg.grad(cost, x))
     assert_result(f(np.array([1.0, 3.0, 2.0])), np.full(3, 1.0))

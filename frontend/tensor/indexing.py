@@ -390,11 +390,17 @@ def inc_subtensor(
     inplace: bool = False,
     set_instead_of_inc: bool = False,
     tolerate_inplace_aliasing: bool = False,
+    ignore_duplicates: bool = False,
 ) -> TensorVariable:
     """A copy of the tensor that `x = t[key]` indexes, with `y` (broadcast) added to
-    `t[key]`; repeated array indices accumulate."""
+    `t[key]`; repeated array indices accumulate, unless `ignore_duplicates` (then, as
+    numpy's `t[key] += y`, each element gets one increment)."""
     source, plan = _source(x, "inc_subtensor")
-    return plan.put("set" if set_instead_of_inc else "inc", source, y)
+    if set_instead_of_inc:
+        return plan.put("set", source, y)
+    if ignore_duplicates and plan.axes:
+        return plan.put("set", source, add(plan.get(source), y))
+    return plan.put("inc", source, y)
 
 
 def nonzero(a: Any, return_matrix: bool = False) -> Any:

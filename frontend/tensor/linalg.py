@@ -15,7 +15,16 @@ from typing import Any
 from tg.dialects import tg
 from tg.dialects.tensor_types import static_shape
 from tg.tensor import basic
-from tg.tensor.basic import _arith_dtype, _pad_ranks, as_tensor_variable, build, cast, dimshuffle, mul, transpose
+from tg.tensor.basic import (
+    _arith_dtype,
+    _pad_ranks,
+    as_tensor_variable,
+    build,
+    cast,
+    dimshuffle,
+    mul,
+    transpose,
+)
 from tg.tensor.shape_ops import Size, prod_sizes, reshape, sizes_of
 from tg.variable import TensorVariable
 
@@ -82,11 +91,17 @@ def dot(a: Any, b: Any) -> TensorVariable:
     k = x_sizes[-1]
     x2 = x if x.ndim <= 2 else reshape(x, [prod_sizes(x_sizes[:-1]), k])
     y_free = [a for a in range(y.ndim) if a != y_axis]
-    y2 = y if y.ndim == 1 else reshape(transpose(y, [y_axis] + y_free), [k, prod_sizes([y_sizes[a] for a in y_free])])
+    y2 = (
+        y
+        if y.ndim == 1
+        else reshape(transpose(y, [y_axis] + y_free), [k, prod_sizes([y_sizes[a] for a in y_free])])
+    )
     return reshape(basic.dot(x2, y2), x_sizes[:-1] + [y_sizes[a] for a in y_free])
 
 
-def _normalize_axes(axes: Any, x: TensorVariable, y: TensorVariable, what: str, first: int = 0) -> tuple[list[int], list[int]]:
+def _normalize_axes(
+    axes: Any, x: TensorVariable, y: TensorVariable, what: str, first: int = 0
+) -> tuple[list[int], list[int]]:
     if isinstance(axes, int):
         if axes < 0 or axes > x.ndim - first or axes > y.ndim - first:
             raise ValueError(f"{what}: cannot contract {axes} axes of tensors of ranks {x.ndim} and {y.ndim}")
@@ -172,7 +187,9 @@ def batched_tensordot(x: Any, y: Any, axes: Any = 2) -> TensorVariable:
     k = prod_sizes([a_sizes[i] for i in a_axes])
     batch = a_sizes[0]
     a3 = reshape(transpose(a, [0] + a_free + a_axes), [batch, prod_sizes([a_sizes[i] for i in a_free]), k])
-    b3 = reshape(transpose(b, [0] + b_axes + b_free), [b_sizes[0], k, prod_sizes([b_sizes[j] for j in b_free])])
+    b3 = reshape(
+        transpose(b, [0] + b_axes + b_free), [b_sizes[0], k, prod_sizes([b_sizes[j] for j in b_free])]
+    )
     out = _contract(a3, b3, 1)
     return reshape(out, [batch] + [a_sizes[i] for i in a_free] + [b_sizes[j] for j in b_free])
 
@@ -206,4 +223,3 @@ def matmul(a: Any, b: Any) -> TensorVariable:
         removed = {rank + d for d in drop}
         result = dimshuffle(result, *[a for a in range(rank) if a not in removed])
     return result
-

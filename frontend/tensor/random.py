@@ -270,9 +270,11 @@ def choice(state: Any, size: Any = None, a: Any = 2, replace: bool = True, p: An
         count = pool.shape[0]
     else:
         count = _int_scalar(a, "choice: a")
-        if not _is_symbolic(a) and a < 1 and (size is None or np.prod([int(s) for s in _size_items(size, "choice")]) > 0):
-            raise ValueError(f"choice: a must be positive, got {a}")
     target = () if size is None else size
+    if pool is None and not _is_symbolic(a) and a < 1:
+        empty = any(not _is_symbolic(s) and int(s) == 0 for s in _size_items(target, "choice"))
+        if a < 0 or not empty:
+            raise ValueError(f"choice: a must be positive unless no samples are taken, got {a}")
     if p is not None:
         if not replace:
             raise NotImplementedError("choice: drawing without replacement with probabilities p is not supported")

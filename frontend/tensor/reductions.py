@@ -153,7 +153,11 @@ def _scan(op: type[tg_reduce.ScanOp], x: Any, axis: int | None, what: str) -> Te
     t = as_tensor_variable(x)
     if axis is None:
         t, axis = flatten(t), 0
-    if isinstance(axis, builtins.bool) or not isinstance(axis, int) or not -t.ndim <= axis < builtins.max(t.ndim, 1):
+    if (
+        isinstance(axis, builtins.bool)
+        or not isinstance(axis, int)
+        or not -t.ndim <= axis < builtins.max(t.ndim, 1)
+    ):
         raise ValueError(f"{what}: axis {axis!r} is out of range for a {t.ndim}-d tensor")
     if t.ndim == 0:
         raise ValueError(f"{what}: a 0-d tensor has no axis {axis}; use axis=None")

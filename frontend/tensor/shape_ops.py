@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -59,7 +59,7 @@ __all__: list[str] = [
     "zeros",
 ]
 
-Size = Union[int, TensorVariable]
+Size: TypeAlias = int | TensorVariable
 """A size: a Python int, or a symbolic 0-d int64 variable."""
 
 _INTS = ("int8", "int16", "int32", "int64")
@@ -154,7 +154,9 @@ def shape_sizes(shape: Any, ndim: int | None = None, what: str = "shape") -> lis
                 raise ValueError(f"{what}: the length of the shape vector {shape} is unknown; pass ndim")
             n = ndim
         sizes = [_vector_item(shape, i) for i in range(n)]
-    elif isinstance(shape, TensorVariable | int | np.integer) or (isinstance(shape, np.ndarray) and shape.ndim == 0):
+    elif isinstance(shape, TensorVariable | int | np.integer) or (
+        isinstance(shape, np.ndarray) and shape.ndim == 0
+    ):
         sizes = [static_or_symbolic(shape)]
     elif isinstance(shape, Sequence | np.ndarray):
         sizes = [static_or_symbolic(s) for s in shape]
@@ -193,8 +195,6 @@ def reshape(x: Any, shape: Any, ndim: int | None = None) -> TensorVariable:
                 static = list(tg_shape.resolve_sizes(total, known))
             except tg.ShapeError as e:
                 raise ValueError(f"reshape of a tensor of shape {in_static}: {e}") from None
-        elif -1 in known and total == 0:
-            pass  # decided at run time
     if tuple(static) == in_static and None not in in_static:
         return t
     values = [_size_value(s).value for s in sizes]
@@ -270,6 +270,10 @@ def addbroadcast(x: Any, *axes: int) -> TensorVariable:
     """`x` with `axes` made broadcastable; their sizes must be 1 at run time."""
     t = as_tensor_variable(x)
     chosen = {_axis(a, t.ndim, "addbroadcast") for a in axes}
+    static = static_shape(t.value.type)
+    for a in sorted(chosen):
+        if static[a] not in (None, 1):
+            raise ValueError(f"addbroadcast: dimension {a} has size {static[a]}, not 1 (type {t.type})")
     return _rebroadcast(t, [b or a in chosen for a, b in enumerate(t.broadcastable)])
 
 
@@ -300,7 +304,9 @@ def concatenate(tensor_list: Sequence[Any], axis: int = 0) -> TensorVariable:
     tensors = [as_tensor_variable(t) for t in tensor_list]
     ranks = {t.ndim for t in tensors}
     if len(ranks) != 1:
-        raise ValueError(f"concatenate: tensors must have the same rank, got ranks {[t.ndim for t in tensors]}")
+        raise ValueError(
+            f"concatenate: tensors must have the same rank, got ranks {[t.ndim for t in tensors]}"
+        )
     rank = ranks.pop()
     if rank == 0:
         raise ValueError("concatenate: 0-d tensors cannot be concatenated (use stack)")
@@ -325,8 +331,8 @@ def join(axis: int, *tensors_list: Any) -> TensorVariable:
 
 def stack(*tensors: Any, axis: int = 0) -> TensorVariable:
     """numpy's stack: tensors of one shape joined along a new axis; `stack([a, b])`,
-    `stack([a, b], axis)` and `stack(a, b)` all work."""
-    if len(tensors) >= 1 and isinstance(tensors[0], list | tuple):
+    `stack([a, b], axis)` and `stack(a, b)` all work (and `stack(x.shape)`)."""
+    if len(tensors) >= 1 and isinstance(tensors[0], list | tuple | SymbolicShape):
         if len(tensors) == 2:
             axis = tensors[1]
         elif len(tensors) > 2:
@@ -358,17 +364,21 @@ def narrow(x: Any, axis: int, start: Any, length: Any) -> TensorVariable:
     size = static_shape(t.value.type)[axis]
     if isinstance(start, int) and isinstance(length, int):
         if start < 0 or length < 0 or (size is not None and start + length > size):
-            raise ValueError(f"narrow: [{start}, {start + length}) is outside dimension {axis} of size {size}")
+            raise ValueError(
+                f"narrow: [{start}, {start + length}) is outside dimension {axis} of size {size}"
+            )
         if start == 0 and length == size:
             return t
     static = length if isinstance(length, int) else None
-    return build(tg_shape.NarrowOp(t.value, axis, _size_value(start).value, _size_value(length).value, static))
+    return build(
+        tg_shape.NarrowOp(t.value, axis, _size_value(start).value, _size_value(length).value, static)
+    )
 
 
 def pad_axis(x: TensorVariable, axis: int, before: Size, after: Size) -> TensorVariable:
     """`x` with `before` zeros in front and `after` behind along `axis`."""
     sizes = sizes_of(x)
-    pieces = []
+    pieces: list[TensorVariable | None] = []
     for n in (before, after):
         if isinstance(n, int) and n == 0:
             pieces.append(None)
@@ -386,7 +396,8 @@ def split(x: Any, splits_size: Any, n_splits: int, axis: int = 0) -> list[Tensor
     total = static_or_symbolic(t.shape[axis])
     if all(isinstance(s, int) for s in sizes) and isinstance(total, int) and builtins.sum(sizes) != total:  # type: ignore[arg-type]
         raise ValueError(f"split: sizes {sizes} do not add up to the size {total} of dimension {axis}")
-    pieces, start = [], 0
+    pieces: list[TensorVariable] = []
+    start: Size = 0
     for s in sizes:
         pieces.append(narrow(t, axis, start, s))
         start = add_sizes(start, s)
@@ -491,7 +502,10 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> Te
         )
         target = np.dtype("float64" if wide else "float32")
     compute = target if target.kind == "f" else np.dtype("int64" if integral else "float64")
-    values = [cast(b, compute) if isinstance(b, TensorVariable) else constant(np.asarray(b).astype(compute)) for b in bounds]
+    values = [
+        cast(b, compute) if isinstance(b, TensorVariable) else constant(np.asarray(b).astype(compute))
+        for b in bounds
+    ]
     known = [_known(b) for b in bounds]
     length = None
     if all(k is not None for k in known):
@@ -554,25 +568,23 @@ def tile(x: Any, reps: Any, ndim: int | None = None) -> TensorVariable:
 
 
 def repeat(x: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
-    """numpy's repeat with a scalar count (possibly symbolic): each element repeated
-    `repeats` times along `axis` (of the flattened tensor when None)."""
+    """numpy's repeat: each element repeated `repeats` times along `axis` (of the
+    flattened tensor when None). `repeats` is a count (possibly symbolic) or a vector
+    of counts, one per element of the axis."""
     t = as_tensor_variable(x)
-    if isinstance(repeats, Sequence | np.ndarray) and not isinstance(repeats, str):
-        counts = np.asarray(repeats)
-        if counts.size == 1:
-            repeats = int(counts.reshape(()))
-        elif counts.ndim == 1 and counts.size and (counts == counts[0]).all():
-            repeats = int(counts[0])
-        else:
-            raise NotImplementedError("repeat: only a single repetition count is supported")
-    if isinstance(repeats, TensorVariable) and repeats.ndim != 0:
-        raise NotImplementedError("repeat: only a single (scalar) repetition count is supported")
-    r = static_or_symbolic(repeats)
-    if isinstance(r, int) and r < 0:
-        raise ValueError(f"repeat: negative repetition count {r}")
     if axis is None:
         t, axis = flatten(t), 0
     axis = _axis(axis, t.ndim, "repeat")
+    if not isinstance(repeats, TensorVariable) and np.ndim(repeats) == 1:
+        counts = np.asarray(repeats) if len(repeats) else np.zeros(0, np.int64)
+        if counts.dtype.kind not in "iu" or (counts < 0).any():
+            raise ValueError(f"repeat: repetition counts must be non-negative integers, got {counts}")
+        repeats = int(counts[0]) if counts.size == 1 else constant(counts.astype(np.int64))
+    if isinstance(repeats, TensorVariable) and repeats.ndim == 1:
+        return _repeat_each(t, repeats, axis)
+    r = static_or_symbolic(repeats)
+    if isinstance(r, int) and r < 0:
+        raise ValueError(f"repeat: negative repetition count {r}")
     if isinstance(r, int) and r == 1:
         return t
     sizes = sizes_of(t)
@@ -580,3 +592,25 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> TensorVariable:
     pattern.insert(axis + 1, "x")
     spread = alloc(dimshuffle(t, *pattern), *(sizes[: axis + 1] + [r] + sizes[axis + 1 :]))
     return reshape(spread, sizes[:axis] + [mul_sizes(sizes[axis], r)] + sizes[axis + 1 :])
+
+
+def _repeat_each(t: TensorVariable, counts: TensorVariable, axis: int) -> TensorVariable:
+    """numpy's repeat with one count per element of `axis`: a gather of the element
+    whose running total of counts first exceeds each output position."""
+    from tg.tensor import basic
+    from tg.tensor.indexing import get_item
+    from tg.tensor.reductions import cumsum
+
+    if counts.dtype not in _INTS:
+        raise TypeError(f"repeat: repetition counts must be integers, got {counts.type}")
+    if static_shape(counts.value.type)[0] == 1:
+        return repeat(t, build(tg_shape.ReshapeOp(counts.value, [], ())), axis)
+    size = static_or_symbolic(t.shape[axis])
+    counts = build(
+        tg.BroadcastOp(counts.value, [_size_value(size).value], [size if isinstance(size, int) else None])
+    )
+    ends = cumsum(counts)
+    positions = arange(basic.sum(counts))
+    # source index of output position p: how many running totals are <= p
+    source = basic.sum(basic.ge(shape_padright(positions), shape_padleft(ends)), axis=1)
+    return get_item(t, (slice(None),) * axis + (source,))

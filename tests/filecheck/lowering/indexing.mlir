@@ -55,19 +55,6 @@ func.func @view(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK-NEXT: memref.store %[[V]], %[[OUT]][%[[J]]] : memref<?xf64>
 // CHECK-NOT: scf.if
 // CHECK: func.return
-func.func @index(
-// CHECK-SAME: %[[X:[^:]+]]: memref<?x?xf64>, %[[I:[^:]+]]: memref<i64>, %[[OUT:[^:]+]]: memref<?xf64>, %status: memref<i32>) {
-// CHECK: %[[N:.+]] = memref.dim %[[X]], %{{.*}} : memref<?x?xf64>
-// CHECK: %[[RAW:.+]] = memref.load %[[I]][] : memref<i64>
-// CHECK-NEXT: %[[IDX:.+]] = arith.index_cast %[[RAW]] : i64 to index
-// CHECK-NEXT: %[[NEG:.+]] = arith.cmpi slt, %[[IDX]], %{{.*}} : index
-// CHECK-NEXT: %[[UP:.+]] = arith.addi %[[IDX]], %[[N]] : index
-// CHECK-NEXT: %[[ROW:.+]] = arith.select %[[NEG]], %[[UP]], %[[IDX]] : index
-// CHECK-NEXT: scf.for %[[J:[^ ]+]] =
-// CHECK-NEXT: %[[V:.+]] = memref.load %[[X]][%[[ROW]], %[[J]]] : memref<?x?xf64>
-// CHECK-NEXT: memref.store %[[V]], %[[OUT]][%[[J]]] : memref<?xf64>
-// CHECK-NOT: scf.if
-// CHECK: func.return
 func.func @index(%x: tensor<?x?xf64>, %i: tensor<i64>) -> tensor<?xf64> {
   %0 = tg.subtensor %x[%i] : tensor<?x?xf64> -> tensor<?xf64>
   func.return %0 : tensor<?xf64>
