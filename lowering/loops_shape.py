@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects import arith, llvm, memref
+from xdsl.dialects import arith, memref
 from xdsl.dialects.builtin import i1, i64
 from xdsl.ir import Operation, SSAValue
 
 from tg.dialects import tg, tg_shape
 from tg.dialects.tensor_types import is_float, static_shape
-from tg.lowering import convert_loops_to_llvm as to_llvm
 from tg.lowering.convert_tg_to_loops import (
     DIM_RULES,
     ELEMENT_RULES,
@@ -273,26 +272,6 @@ def _arange_dims(b: LoopsBuilder, op: Operation) -> list[SSAValue]:
     n = select(b, cmp(b, n, b.scalar_constant(0, i64), "slt"), b.scalar_constant(0, i64), n)
     return [b.emit(arith.IndexCastOp(n, INDEX))]
 
-
-# --------------------------------------------------------- integer division in llvm
-
-
-def _llvm_binary(llvm_op: type[Operation]):
-    def handle(lw: to_llvm.FunctionLowering, op: Operation) -> None:
-        lhs, rhs = (lw.value(v) for v in op.operands)
-        lw.values[op.results[0]] = lw.emit(llvm_op(lhs, rhs))  # type: ignore[call-arg]
-
-    return handle
-
-
-# index (and integer) division and remainder, unless convert-loops-to-llvm has them
-for _arith_op, _llvm_op in (
-    (arith.DivUIOp, llvm.UDivOp),
-    (arith.RemUIOp, llvm.URemOp),
-    (arith.DivSIOp, llvm.SDivOp),
-    (arith.RemSIOp, llvm.SRemOp),
-):
-    to_llvm.HANDLERS.setdefault(_arith_op, _llvm_binary(_llvm_op))
 
 ELEMENT_RULES[tg_shape.ReshapeOp] = _reshape_element
 ELEMENT_RULES[tg_shape.NarrowOp] = _narrow_element
