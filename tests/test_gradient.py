@@ -62,6 +62,14 @@ CORE_CASES = {
     "softmax": (nnet.softmax, [anyv(3, 4)]),
     "logsoftmax": (nnet.logsoftmax, [anyv(3, 4)]),
     "relu": (lambda a: nnet.relu(a, 0.1), [anyv(6)]),
+    "softplus": (T.softplus, [anyv(5) * 10]),
+    "elu": (lambda a: nnet.elu(a, 0.7), [anyv(6)]),
+    "binary_crossentropy": (lambda a: nnet.binary_crossentropy(T.sigmoid(a), np.array([0.0, 1.0, 0.3])), [anyv(3)]),
+    "crossentropy_int_labels": (
+        lambda a: nnet.categorical_crossentropy(nnet.softmax(a), T.constant(np.array([1, 0, 3], "int32"))),
+        [anyv(3, 4)],
+    ),
+    "crossentropy_one_hot": (lambda a: nnet.categorical_crossentropy(nnet.softmax(a), np.eye(4)[[2, 1, 0]]), [anyv(3, 4)]),
     "composite": (lambda a, b: T.tanh(T.dot(a, b)).sum() * T.exp(b).mean(), [anyv(2, 3), anyv(3)]),
 }
 
