@@ -187,9 +187,18 @@ class ConstantOp(TgOp):
 # ------------------------------------------------------------------------- elementwise
 
 
+def _operand_statics(op: Operation) -> list[Shape]:
+    """The operands' static shapes, remembered on the op (this runs on every call)."""
+    statics = op.__dict__.get("_tg_statics")
+    if statics is None:
+        statics = [static_shape(v.type) for v in op.operands]
+        op.__dict__["_tg_statics"] = statics
+    return statics
+
+
 def _elementwise_shape(op: Operation, shapes: Sequence[ConcreteShape]) -> ConcreteShape:
     """Concrete broadcasting: only operands whose static dimension is 1 broadcast."""
-    statics = [static_shape(v.type) for v in op.operands]
+    statics = _operand_statics(op)
     rank = len(statics[0])
     out: list[int] = []
     for axis in range(rank):

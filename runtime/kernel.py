@@ -28,9 +28,12 @@ class NativeKernel:
 
     def __call__(self, buffers: Sequence[np.ndarray]) -> None:
         args: list[int] = []
-        for b, rank in zip(buffers, self.ranks, strict=True):
-            if b.ndim != rank or not b.flags.c_contiguous:
-                raise RuntimeError(f"internal error: buffer of shape {b.shape} passed for rank {rank}")
-            args.append(b.ctypes.data)
-            args.extend(b.shape)
+        if len(buffers) != len(self.ranks):
+            raise RuntimeError(f"internal error: {len(buffers)} buffers for {len(self.ranks)} arguments")
+        for b, rank in zip(buffers, self.ranks):
+            shape = b.shape
+            if len(shape) != rank:
+                raise RuntimeError(f"internal error: buffer of shape {shape} passed for rank {rank}")
+            args.append(b.__array_interface__["data"][0])
+            args.extend(shape)
         self.entry(*args)

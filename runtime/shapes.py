@@ -85,13 +85,16 @@ class ShapeProgram:
     def run(self, arguments: Sequence[np.ndarray]) -> list[Shape]:
         """Every output's shape; ValueError for arguments whose shapes don't fit."""
         shapes: list[Shape] = [a.shape for a in arguments] + [()] * len(self.steps)
-        values: dict[int, np.ndarray] = dict(enumerate(arguments))
+        values: dict[int, np.ndarray] = dict(enumerate(arguments)) if self.evaluate or any(self.value_slots) else {}
         for (op, operands, index), wanted in zip(self.steps, self.value_slots):
             operand_shapes = [shapes[i] for i in operands]
             try:
-                shapes[index] = op.infer_shape(
-                    operand_shapes, [values.get(i) if i in wanted else None for i in operands]
-                )
+                if wanted:
+                    shapes[index] = op.infer_shape(
+                        operand_shapes, [values.get(i) if i in wanted else None for i in operands]
+                    )
+                else:
+                    shapes[index] = op.infer_shape(operand_shapes)
             except tg.ShapeError as e:
                 raise ValueError(self._explain(op, e, shapes)) from None
             if index in self.evaluate:
