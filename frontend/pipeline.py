@@ -17,7 +17,8 @@ from tg.passes import PASSES
 
 STAGES: dict[str, tuple[str, ...]] = {
     "graph": (),
-    "optimized": ("cse", "dce"),
+    # merge -> fold -> canonicalize -> stabilize -> specialize -> merge
+    "optimized": ("tg-merge", "tg-fold", "tg-canonicalize", "tg-stabilize", "tg-specialize", "tg-merge", "dce"),
     "loops": ("convert-tg-to-loops",),
     "llvm": ("convert-scf-to-cf", "convert-loops-to-llvm"),
 }

@@ -41,8 +41,43 @@ def _dce() -> type[ModulePass]:
     return DeadCodeElimination
 
 
+def _tg_merge() -> type[ModulePass]:
+    from tg.passes.merge import TgMerge
+
+    return TgMerge
+
+
+def _tg_fold() -> type[ModulePass]:
+    from tg.passes.fold import TgFold
+
+    return TgFold
+
+
+def _tg_canonicalize() -> type[ModulePass]:
+    from tg.passes.canonicalize import TgCanonicalize
+
+    return TgCanonicalize
+
+
+def _tg_stabilize() -> type[ModulePass]:
+    from tg.passes.stabilize import TgStabilize
+
+    return TgStabilize
+
+
+def _tg_specialize() -> type[ModulePass]:
+    from tg.passes.specialize import TgSpecialize
+
+    return TgSpecialize
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "cse": _cse,
+    "tg-merge": _tg_merge,
+    "tg-fold": _tg_fold,
+    "tg-canonicalize": _tg_canonicalize,
+    "tg-stabilize": _tg_stabilize,
+    "tg-specialize": _tg_specialize,
     "dce": _dce,
     "convert-tg-to-loops": _convert_tg_to_loops,
     "convert-scf-to-cf": _convert_scf_to_cf,
