@@ -2,10 +2,10 @@
 
 from xdsl.ir import Dialect
 
-from tg.dialects import tg, tg_control, tg_indexing, tg_math, tg_random, tg_reduce, tg_shape
+from tg.dialects import tg, tg_control, tg_indexing, tg_math, tg_nnet, tg_random, tg_reduce, tg_shape
 
 TG = Dialect(
     "tg",
-    [*tg.TG_OPS, *tg_math.OPS, *tg_shape.OPS, *tg_reduce.OPS, *tg_indexing.OPS, *tg_random.OPS, *tg_control.OPS],
+    [*tg.TG_OPS, *tg_math.OPS, *tg_shape.OPS, *tg_reduce.OPS, *tg_indexing.OPS, *tg_random.OPS, *tg_control.OPS, *tg_nnet.OPS],
     [],
 )

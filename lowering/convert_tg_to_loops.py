@@ -714,6 +714,7 @@ EXTENSIONS: tuple[str, ...] = (
     "tg.lowering.loops_indexing",
     "tg.lowering.loops_random",
     "tg.lowering.loops_control",
+    "tg.lowering.loops_nnet",
 )
 """Modules that add their ops' rules to the tables above when imported."""
 

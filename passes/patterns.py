@@ -14,7 +14,7 @@ function, and every firing is counted.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,40 +44,57 @@ class Pattern:
     is_constant: bool = False
 
     def match(self, value: SSAValue, m: Match) -> bool:
+        """Whether `value` matches; on success `m` holds the captures. Commutative
+        operands are tried in both orders, backtracking across the whole pattern (so
+        `(x + y) - y` matches `sub(add(var x, var y), var y)`)."""
+        for found in self.matches(value, m):
+            m.clear()
+            m.update(found)
+            return True
+        return False
+
+    def matches(self, value: SSAValue, m: Match) -> Iterator[Match]:
+        """Every way `value` matches, each as a new capture dict extending `m`."""
         if self.is_constant:
             c = splat_value(value)
             if c is None or (self.constant is not None and not _same(c, self.constant)):
-                return False
+                return
+            candidates: Iterable[Match] = [dict(m)]
         elif self.name is not None:
             owner = value.owner
             names = (self.name,) if isinstance(self.name, str) else self.name
             if not isinstance(owner, Operation) or owner.name not in names:
-                return False
-            if self.operands is not None and not self._match_operands(owner, m):
-                return False
-        if self.where is not None and not self.where(value):
-            return False
-        if self.bind is not None:
-            if self.bind in m and m[self.bind] is not value:
-                return False
-            m[self.bind] = value
-        return True
+                return
+            candidates = [dict(m)] if self.operands is None else self._match_operands(owner, m)
+        else:
+            candidates = [dict(m)]
+        for trial in candidates:
+            if self.where is not None and not self.where(value):
+                return
+            if self.bind is not None:
+                if self.bind in trial and trial[self.bind] is not value:
+                    continue
+                trial[self.bind] = value
+            yield trial
 
-    def _match_operands(self, owner: Operation, m: Match) -> bool:
+    def _match_operands(self, owner: Operation, m: Match) -> Iterator[Match]:
         assert self.operands is not None
         operands = list(owner.operands)
         if len(operands) != len(self.operands):
-            return False
+            return
         orders = [operands]
-        if owner.name in COMMUTATIVE and len(operands) == 2:
+        if owner.name in COMMUTATIVE and len(operands) == 2 and operands[0] is not operands[1]:
             orders.append(operands[::-1])
         for order in orders:
-            trial = dict(m)
-            if all(p.match(v, trial) for p, v in zip(self.operands, order)):
-                m.clear()
-                m.update(trial)
-                return True
-        return False
+            yield from _match_all(self.operands, order, dict(m))
+
+
+def _match_all(patterns: Sequence[Pattern], values: Sequence[SSAValue], m: Match) -> Iterator[Match]:
+    if not patterns:
+        yield m
+        return
+    for trial in patterns[0].matches(values[0], m):
+        yield from _match_all(patterns[1:], values[1:], trial)
 
 
 def op(name: str | tuple[str, ...], *operands: Pattern, bind: str | None = None, where: Callable[[SSAValue], bool] | None = None) -> Pattern:
@@ -189,9 +206,11 @@ def _coerce(result: TensorVariable, like: SSAValue) -> TensorVariable | None:
         return result
     if len(have_shape) > len(want_shape):
         return None
-    if any(w is not None and h != w and h != 1 for h, w in zip(have_shape[::-1], want_shape[::-1])):
+    if any(h is not None and w is not None and h != w and h != 1 for h, w in zip(have_shape[::-1], want_shape[::-1])):
         return None
     sizes = [TensorVariable(like).shape[a] for a in range(len(want_shape))]
+    if any(isinstance(s.value.owner, tg.DimOp) and s.value.owner.input is like for s in sizes):
+        return None  # the sizes would be read from the value being replaced: a cycle
     coerced = T.build(tg.BroadcastOp(result.value, [s.value for s in sizes], want_shape))
     return coerced if coerced.value.type == want else None
 
@@ -207,41 +226,47 @@ def apply_rules(function: func.FuncOp, rules: Sequence[Rule], stats: RewriteStat
             by_name.setdefault(n, []).append(rule)
     limit = cap if cap is not None else 10 * sum(1 for _ in block.ops) + 100
     fired: Counter[str] = Counter()
-    worklist = [o for o in block.ops if not isinstance(o, func.ReturnOp)]
     changed = False
-    while worklist:
-        root = worklist.pop()
-        if root.parent is not block or not root.results:
-            continue
-        value = root.results[0]
-        for rule in [*by_name.get(root.name, ()), *by_name.get(None, ())]:
-            if fired[rule.name] >= limit:
-                stats.capped.add(rule.name)
+    sweep_changed = True
+    # sweeps until one changes nothing: a rewrite deep in a pattern (a view chain
+    # merged under a mul) can enable a rule at an op that is not its direct user
+    while sweep_changed:
+        sweep_changed = False
+        worklist = [o for o in block.ops if not isinstance(o, func.ReturnOp)]
+        while worklist:
+            root = worklist.pop()
+            if root.parent is not block or not root.results:
                 continue
-            m: Match = {}
-            if not rule.pattern.match(value, m):
-                continue
-            produced = rule.rewrite(_wrap(m))
-            if produced is None:
-                continue
-            produced = _coerce(produced, value)
-            if produced is None or produced.value is value:
-                continue
-            new = _new_ops(produced.value)
-            for new_op in new:
-                new_op.location = root.location
-                block.insert_op_before(new_op, root)
-            users = [u.operation for u in value.uses]
-            value.replace_all_uses_with(produced.value)
-            if not value.uses:
-                block.erase_op(root)
-            fired[rule.name] += 1
-            stats.fired[rule.name] += 1
-            worklist.extend(new)
-            worklist.extend(u for u in users if u.parent is block)
-            changed = True
-            break
-    _remove_dead(block)
+            value = root.results[0]
+            for rule in [*by_name.get(root.name, ()), *by_name.get(None, ())]:
+                if fired[rule.name] >= limit:
+                    stats.capped.add(rule.name)
+                    continue
+                m: Match = {}
+                if not rule.pattern.match(value, m):
+                    continue
+                produced = rule.rewrite(_wrap(m))
+                if produced is None:
+                    continue
+                produced = _coerce(produced, value)
+                if produced is None or produced.value is value:
+                    continue
+                new = _new_ops(produced.value)
+                for new_op in new:
+                    new_op.location = root.location
+                    block.insert_op_before(new_op, root)
+                users = [u.operation for u in value.uses]
+                value.replace_all_uses_with(produced.value)
+                if not value.uses:
+                    block.erase_op(root)
+                fired[rule.name] += 1
+                stats.fired[rule.name] += 1
+                worklist.extend(new)
+                worklist.extend(u for u in users if u.parent is block)
+                changed = True
+                sweep_changed = True
+                break
+        _remove_dead(block)
     return changed
 
 

@@ -1,0 +1,64 @@
+"""Loop-level rules for the fused nnet ops (registered into convert_tg_to_loops's
+tables).
+
+`tg.softmax_crossentropy` walks each row of the logits twice: once for the row's
+maximum m (0 when it is infinite, so that an all -inf row gives inf, not NaN), once
+for s = sum(exp(x - m)); the row's loss is log(s) + m - x[label]. A label outside
+[-classes, classes) raises IndexError (the read is clamped in bounds meanwhile).
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects import arith, math, memref
+from xdsl.ir import Operation, SSAValue
+
+from tg.dialects.tg_nnet import SoftmaxCrossentropyOp
+from tg.lowering.convert_tg_to_loops import INDEX, MATERIALIZERS, LoopsBuilder, _Kernel, _lowest
+
+
+def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> None:
+    assert isinstance(op, SoftmaxCrossentropyOp)
+    elt = op.result.type.element_type
+    rows, classes = b.dims(op.logits)
+    lowest = b.scalar_constant(_lowest(elt), elt)
+    zero = b.scalar_constant(0.0, elt)
+    inf = b.scalar_constant(float("inf"), elt)
+    b.kernel = _Kernel({})
+
+    def row(ivs: list[SSAValue]) -> None:
+        (i,) = ivs
+        b.kernel = _Kernel({})
+
+        def top(j: SSAValue, acc: SSAValue) -> SSAValue:
+            return b.emit(arith.MaximumfOp(acc, b.scalar(op.logits, [i, j])))
+
+        m = b.accumulate(classes, lowest, top)
+        infinite = b.emit(arith.CmpfOp(b.emit(math.AbsFOp(m)), inf, "oeq"))
+        m = b.emit(arith.SelectOp(infinite, zero, m))
+
+        def total(j: SSAValue, acc: SSAValue) -> SSAValue:
+            shifted = b.emit(arith.SubfOp(b.scalar(op.logits, [i, j]), m))
+            return b.emit(arith.AddfOp(acc, b.emit(math.ExpOp(shifted))))
+
+        s = b.accumulate(classes, zero, total)
+        raw = b.scalar(op.labels, [i])
+        label = b.emit(arith.IndexCastOp(raw, INDEX))
+        negative = b.emit(arith.CmpiOp(label, b.c0, "slt"))
+        label = b.emit(arith.SelectOp(negative, b.emit(arith.AddiOp(label, classes)), label))
+        outside = b.emit(
+            arith.OrIOp(
+                b.emit(arith.CmpiOp(label, b.c0, "slt")),
+                b.emit(arith.CmpiOp(label, classes, "sge")),
+            )
+        )
+        b.fail_if(outside, "IndexError", "softmax_crossentropy: a label is out of range for the number of classes")
+        label = b.emit(arith.SelectOp(outside, b.c0, label))
+        picked = b.scalar(op.logits, [i, label])
+        loss = b.emit(arith.SubfOp(b.emit(arith.AddfOp(b.emit(math.LogOp(s)), m)), picked))
+        b.emit(memref.StoreOp.get(loss, dest, [i]))
+
+    b.loops([rows], row)
+    b.kernel = _Kernel({})
+
+
+MATERIALIZERS[SoftmaxCrossentropyOp] = _softmax_crossentropy
