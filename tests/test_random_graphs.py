@@ -85,4 +85,5 @@ def test_compiled_matches_interpreter(recipe, n, dtype):
     for got, want, opt in zip(compiled, graph, optimized):
         assert got.shape == want.shape and got.dtype == want.dtype
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
-        np.testing.assert_array_equal(opt, want)
+        # the optimized stage's rewrites may round differently (log1p for log(1 + x)...)
+        np.testing.assert_allclose(opt, want, rtol=tol, atol=tol)
