@@ -196,6 +196,12 @@ func.func @full_slice(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %0 = tg.subtensor %x[:, :] : tensor<?x?xf32> -> tensor<?x?xf32>
   func.return %0 : tensor<?x?xf32>
 }
+func.func @full_narrow(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %s = tg.constant dense<0> : tensor<i64>
+  %n = tg.dim %x {axis = array<i64: 1>} : tensor<?x?xf32> -> tensor<i64>
+  %0 = tg.narrow %x, %s, %n {axis = array<i64: 1>} : (tensor<?x?xf32>, tensor<i64>, tensor<i64>) -> tensor<?x?xf32>
+  func.return %0 : tensor<?x?xf32>
+}
 func.func @dim_of_pow(%x: tensor<?xf64>) -> tensor<i64> {
   %c = tg.constant dense<2.0> : tensor<1xf64>
   %0 = tg.pow %x, %c : (tensor<?xf64>, tensor<1xf64>) -> tensor<?xf64>
@@ -208,12 +214,12 @@ func.func @dim_of_pow(%x: tensor<?xf64>) -> tensor<i64> {
 def test_ir_only_rules() -> None:
     before = parse(IR_CASES)
     after, stats = canonicalize(before)
-    assert {"cast-same-type", "view-identity", "slice-full", "dim-from-shapes"} <= fired(stats)
+    assert {"cast-same-type", "view-identity", "slice-full", "narrow-full", "dim-from-shapes"} <= fired(stats)
     for f in after.ops:
         names = [o.name for o in f.body.block.ops]
         assert names in (["func.return"], ["tg.dim", "func.return"]), (f.sym_name.data, names)
     rng = np.random.default_rng(1)
-    for name, shapes in (("cast_same", [(4,)]), ("identity_views", [(2, 3)]), ("full_slice", [(2, 3)]), ("dim_of_pow", [(5,)])):
+    for name, shapes in (("cast_same", [(4,)]), ("identity_views", [(2, 3)]), ("full_slice", [(2, 3)]), ("full_narrow", [(2, 3)]), ("dim_of_pow", [(5,)])):
         args = [rng.standard_normal(s).astype(np.float32 if name != "dim_of_pow" else np.float64) for s in shapes]
         for w, g in zip(run_module(before, args, name), run_module(after, args, name), strict=True):
             np.testing.assert_array_equal(w, g)
