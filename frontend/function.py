@@ -45,6 +45,11 @@ def _label(variable: TensorVariable, position: int, name: str | None = None) -> 
     return f"input {name!r} (argument {position})" if name else f"argument {position}"
 
 
+def _free_or_value(value: SSAValue) -> TensorVariable:
+    variable = free_variable_of(value)
+    return variable if variable is not None else TensorVariable(value)
+
+
 def _hint(name: str) -> str | None:
     cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return cleaned if cleaned and not cleaned[0].isdigit() else None
@@ -119,6 +124,14 @@ def build_graph(
     """
     input_of = {v.value: i for i, v in enumerate(inputs)}
     substitute = {k.value: _coerce(v, k).value for k, v in (givens or {}).items()}
+    for key, replacement in (givens or {}).items():
+        _, free, reached = _walk([substitute[key.value]], set(substitute), {})
+        if reached:
+            raise ValueError(
+                f"givens: the replacement for {key} depends on a replaced variable "
+                f"({', '.join(str(_free_or_value(v)) for v in reached)}); replacements may "
+                f"not refer to variables that givens replace"
+            )
     order, free, reached = _walk([r.value for r in roots], set(input_of), substitute)
     shared: list[SharedVariable] = []
     for value in free:

@@ -143,10 +143,15 @@ def _holds(a: np.dtype, b: np.dtype) -> bool:
 
 
 def _cast_chain(m: Match) -> TensorVariable | None:
-    x, mid, out = m["x"], m["mid"], m["out"]
-    if not _holds(_dtype(x), _dtype(mid)):
+    """cast(cast(x, mid), out) -> cast(x, out) when `mid` keeps x's values and the last
+    conversion works the same from either type (float to int saturates, int to int
+    wraps: int32 -> float64 -> int8 must keep saturating)."""
+    x, mid, out = _dtype(m["x"]), _dtype(m["mid"]), _dtype(m["out"])
+    if not _holds(x, mid):
         return None
-    return T.cast(x, _dtype(out))
+    if not (mid.kind == x.kind or out.kind in "fb" or _holds(x, out)):
+        return None
+    return T.cast(m["x"], out)
 
 
 # ------------------------------------------------------------------- views

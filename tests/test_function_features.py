@@ -186,3 +186,17 @@ def test_debugprint_and_pp():
     compiled = tg.debugprint(f, file="str")
     assert compiled.count("tg.mul") == 2 and "[id C]" in compiled.splitlines()[-1]  # merged: referenced twice
     assert tg.pp(y) == "(sum{axes=[0]}((x * W)) + max{axes=[0]}(exp((x * W))))"
+
+
+def test_givens_that_refer_to_a_replaced_variable_are_rejected():
+    x, y = T.dvectors("x", "y")
+    for givens in ({x: T.ones_like(x)}, {x: x + 1}, {x: y + 1, y: T.ones_like(y)}):
+        with pytest.raises(ValueError, match="depends on a replaced variable"):
+            tg.function([], x * 2, givens=givens)
+
+
+def test_cast_chain_keeps_saturation():
+    x = T.ivector("x")
+    for mode in MODES:
+        f = tg.function([x], T.cast(T.cast(x, "float64"), "int8"), mode=mode)
+        np.testing.assert_array_equal(f(np.array([300, -300, 5], "int32")), [127, -128, 5])
