@@ -24,6 +24,7 @@ from xdsl.ir import Block, Operation, SSAValue
 
 from tg.dialects import tg
 from tg.dialects.tensor_types import static_shape
+from tg.tensor.basic import recording
 from tg.variable import TensorVariable
 
 COMMUTATIVE = frozenset({"tg.add", "tg.mul", "tg.maximum", "tg.minimum"})
@@ -245,13 +246,15 @@ def apply_rules(function: func.FuncOp, rules: Sequence[Rule], stats: RewriteStat
                 m: Match = {}
                 if not rule.pattern.match(value, m):
                     continue
-                produced = rule.rewrite(_wrap(m))
-                if produced is None:
-                    continue
-                produced = _coerce(produced, value)
+                with recording() as built:
+                    produced = rule.rewrite(_wrap(m))
+                    if produced is not None:
+                        produced = _coerce(produced, value)
                 if produced is None or produced.value is value:
+                    _drop_detached(built, keep=())
                     continue
                 new = _new_ops(produced.value)
+                _drop_detached(built, keep=new)
                 for new_op in new:
                     new_op.location = root.location
                     block.insert_op_before(new_op, root)
@@ -268,6 +271,15 @@ def apply_rules(function: func.FuncOp, rules: Sequence[Rule], stats: RewriteStat
                 break
         _remove_dead(block)
     return changed
+
+
+def _drop_detached(built: list[Operation], keep: Sequence[Operation]) -> None:
+    """Erase ops a rewrite built but does not use, so that they stop counting as
+    users of the function's values (which would block fusion)."""
+    kept = set(keep)
+    for o in reversed(built):
+        if o not in kept and o.parent is None and not any(r.uses for r in o.results):
+            o.erase()
 
 
 def _remove_dead(block: Block) -> None:

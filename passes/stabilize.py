@@ -298,8 +298,8 @@ def logsoftmax_match(v: SSAValue) -> SoftmaxMatch | None:
     return SoftmaxMatch(shifted_input(t, axis), axis, v)
 
 
-def row_labels(v: SSAValue) -> tuple[SSAValue, SSAValue] | None:
-    """(source, labels) when `v` is source[arange(n), labels] on a matrix."""
+def row_labels(v: SSAValue) -> tuple[SSAValue, SSAValue, SSAValue] | None:
+    """(source, labels, n) when `v` is source[arange(n), labels] on a matrix."""
     o = owner_named(v, "tg.advanced_subtensor")
     if o is None or list(o.indexed_axes) != [0, 1] or len(static_shape(o.operands[0].type)) != 2:
         return None
@@ -311,7 +311,7 @@ def row_labels(v: SSAValue) -> tuple[SSAValue, SSAValue] | None:
         return None
     if str(labels.type.element_type).startswith("i1"):  # type: ignore[attr-defined]
         return None
-    return o.operands[0], labels
+    return o.operands[0], labels, a.operands[1]
 
 
 # ----------------------------------------------------------------- rewrites
@@ -420,6 +420,12 @@ def _logsumexp(m: Match) -> TensorVariable | None:
     return out
 
 
+def _same_size(size: SSAValue, x: SSAValue, axis: int) -> bool:
+    from tg.passes.canonicalize import _same_size as same
+
+    return same(size, x, axis)
+
+
 def _crossentropy(m: Match) -> TensorVariable | None:
     """-log(softmax(x)[arange(n), y]), log(softmax(x)[...]), logsoftmax(x)[...] and
     -logsoftmax(x)[...] -> the fused tg.softmax_crossentropy."""
@@ -436,17 +442,23 @@ def _crossentropy(m: Match) -> TensorVariable | None:
     if lg is not None:
         r = row_labels(lg.operands[0])
         if r is not None and (s := softmax_match(r[0])) is not None:
-            found = (s, r[1])
+            found = (s, r[1], r[2])
     else:
         r = row_labels(v)
         if r is not None and (s := logsoftmax_match(r[0])) is not None:
-            found = (s, r[1])
+            found = (s, r[1], r[2])
     if found is None:
         return None
-    s, labels = found
+    s, labels, n = found
     if s.axis != 1:
         return None
-    loss = softmax_crossentropy(TensorVariable(s.x), TensorVariable(labels))
+    logits = TensorVariable(s.x)
+    if not _same_size(n, s.x, 0):
+        # the gather reads rows 0..n-1 only (softmax is per row): fuse over those
+        from tg.tensor.indexing import get_item
+
+        logits = get_item(logits, slice(None, TensorVariable(n)))
+    loss = softmax_crossentropy(logits, TensorVariable(labels))
     return loss if sign < 0 else T.neg(loss)
 
 

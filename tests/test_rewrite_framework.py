@@ -66,3 +66,17 @@ def test_rewritten_ops_keep_the_users_source_location():
     log1p = [o for o in function.body.block.ops if o.name == "tg.log1p"]
     assert log1p and "test_rewrite_framework.py" in str(log1p[0].location)
     np.testing.assert_allclose(f([1e-17]), [1e-17])
+
+
+def test_declined_rewrites_leave_no_detached_users():
+    """Ops a rewrite built and then dropped must not stay users of live values (that
+    would stop fusion: the reshape below would get a buffer of its own)."""
+    x = T.TensorType("float64", shape=(None, 3))("x")
+    y = T.reshape(T.exp(x), (x.shape[0], -1)) * 2
+    f = tg.function([x], y)
+    function = next(iter(f._optimized.ops))
+    for o in function.body.block.ops:
+        for r in o.results:
+            assert all(use.operation.parent is not None for use in r.uses), o.name
+    assert f.ir("loops").count("memref.alloc") == 0
+    np.testing.assert_allclose(f(np.ones((2, 3))), np.exp(np.ones((2, 3))) * 2)

@@ -8,7 +8,8 @@ adding broadcastable dimensions on the left, as Theano's Elemwise does.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,10 +23,28 @@ from tg.variable import TensorVariable, user_location
 _WEAK = (bool, int, float)
 
 
+_built: list[list[Operation]] = []
+"""Open recorders of the ops `build` makes (see `recording`)."""
+
+
 def build(op: Operation, name: str | None = None) -> TensorVariable:
     """Wrap a freshly built op's result, recording where the user built it."""
     op.location = user_location()
+    if _built:
+        _built[-1].append(op)
     return TensorVariable(op.results[0], name)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[Operation]]:
+    """Collect every op built inside the block (rewrites use it to drop what they
+    built but did not keep)."""
+    ops: list[Operation] = []
+    _built.append(ops)
+    try:
+        yield ops
+    finally:
+        _built.pop()
 
 
 def constant(value: Any, dtype: str | np.dtype | None = None, name: str | None = None) -> TensorVariable:

@@ -139,9 +139,12 @@ func.func @logsumexp(%x: tensor<?xf64>) -> tensor<f64> {
 
 // -----
 
-// -log(softmax(x)[arange(n), y]) -> the fused op
+// -log(softmax(x)[arange(n), y]) -> the fused op; with n = len(y), not provably the
+// number of rows, over the rows the gather reads: x[:n]
 // CHECK-LABEL: func.func @crossentropy
-// CHECK: %[[R:.*]] = tg.softmax_crossentropy %x, %y : (tensor<?x?xf64>, tensor<?xi64>) -> tensor<?xf64>
+// CHECK: %[[N:.*]] = tg.dim %y
+// CHECK-NEXT: %[[X:.*]] = tg.subtensor %x[:%[[N]]]
+// CHECK-NEXT: %[[R:.*]] = tg.softmax_crossentropy %[[X]], %y : (tensor<?x?xf64>, tensor<?xi64>) -> tensor<?xf64>
 // CHECK-NEXT: func.return %[[R]]
 func.func @crossentropy(%x: tensor<?x?xf64>, %y: tensor<?xi64>) -> tensor<?xf64> {
   %0 = tg.max %x {axes = array<i64: 1>} : tensor<?x?xf64> -> tensor<?xf64>
