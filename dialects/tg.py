@@ -323,8 +323,6 @@ class AddOp(BinaryOp):
         return np.add(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g, g]
 
 
@@ -338,7 +336,7 @@ class SubOp(BinaryOp):
         return np.subtract(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         return [g, T.neg(g)]
 
@@ -353,8 +351,6 @@ class MulOp(BinaryOp):
         return np.multiply(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         x, y = inputs
         return [g * y, g * x]
 
@@ -370,7 +366,7 @@ class DivOp(BinaryOp):
         return np.true_divide(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         x, y = inputs
         return [g / y, T.neg(g) * x / (y * y)]
@@ -387,7 +383,7 @@ class PowOp(BinaryOp):
         return np.power(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         x, y = inputs
         return [g * y * x ** (y - 1), g * T.log(x) * output]
@@ -403,7 +399,7 @@ class MaximumOp(BinaryOp):
         return np.maximum(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         x, y = inputs
         pick = T.ge(x, y)
@@ -420,7 +416,7 @@ class MinimumOp(BinaryOp):
         return np.minimum(a, b)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         x, y = inputs
         pick = T.le(x, y)
@@ -479,7 +475,7 @@ class NegOp(UnaryOp):
         return np.negative(x)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         return [T.neg(g)]
 
@@ -495,7 +491,7 @@ class AbsOp(UnaryOp):
         return np.abs(x)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         (x,) = inputs
         return [T.switch(T.lt(x, 0), T.neg(g), T.switch(T.gt(x, 0), g, 0))]
@@ -511,8 +507,6 @@ class ExpOp(UnaryOp):
         return np.exp(x)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g * output]
 
 
@@ -526,8 +520,6 @@ class LogOp(UnaryOp):
         return np.log(x)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g / inputs[0]]
 
 
@@ -541,8 +533,6 @@ class TanhOp(UnaryOp):
         return np.tanh(x)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g * (1 - output * output)]
 
 
@@ -556,8 +546,6 @@ class SqrtOp(UnaryOp):
         return np.sqrt(x)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g * 0.5 / output]
 
 
@@ -572,8 +560,6 @@ class SigmoidOp(UnaryOp):
         return one / (one + np.exp(-x))
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g * output * (1 - output)]
 
 
@@ -651,8 +637,6 @@ class CmpOp(TgOp):
         return np.asarray(CMP_PREDICATES[self.predicate.data](*args), dtype=np.bool_)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [None, None]
 
 
@@ -702,7 +686,7 @@ class SelectOp(TgOp):
         return np.asarray(np.where(*args), dtype=self._result_dtype())
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         return [None, T.switch(inputs[0], g, 0), T.switch(inputs[0], 0, g)]
 
@@ -754,7 +738,7 @@ class CastOp(TgOp):
         return x.astype(dtype)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         (x,) = inputs
         return [T.cast(g, x.dtype)] if x.dtype.startswith("float") else [None]
@@ -868,8 +852,6 @@ class DimOp(TgOp):
         return np.asarray(args[0].shape[self.axis_index], dtype=np.int64)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [None]
 
 
@@ -957,8 +939,6 @@ class BroadcastOp(TgOp):
         return np.array(np.broadcast_to(args[0], shape))
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
-
         return [g] + [None] * len(self.sizes)  # tg.grad sums g over the broadcast axes
 
 
@@ -1014,7 +994,7 @@ class TransposeOp(TgOp):
         return np.transpose(args[0], self.perm).copy(order="C")
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         inverse = [self.perm.index(a) for a in range(len(self.perm))]
         return [T.transpose(g, inverse)]
@@ -1086,7 +1066,7 @@ class DimShuffleOp(TgOp):
         return moved.reshape(self.infer_shape([args[0].shape])).copy(order="C")
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         (x,) = inputs
         back = [self.dims.index(a) if a in self.dims else "x" for a in range(x.ndim)]
@@ -1154,7 +1134,7 @@ class SumOp(ReduceOp):
         return np.asarray(np.sum(args[0], axis=self.reduced, dtype=self._result_dtype()))
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         (x,) = inputs
         return [T.alloc(_restore_axes(g, x.ndim, self.reduced), *x.shape)]
@@ -1180,7 +1160,7 @@ class MaxOp(ReduceOp):
         return np.asarray(np.max(args[0], axis=self.reduced))
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         (x,) = inputs
         kept = _restore_axes(output, x.ndim, self.reduced)
@@ -1252,7 +1232,7 @@ class DotOp(TgOp):
         return np.asarray(np.dot(*args), dtype=self._result_dtype())
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T  # noqa: F401  (the frontend builds the adjoint ops)
+        from tg.tensor import basic as T
 
         x, y = inputs
         if x.ndim == 2 and y.ndim == 2:

@@ -101,22 +101,43 @@ def debugprint(obj: Any, file: TextIO | str | None = None, print_type: bool = Fa
 
 
 def pp(variable: TensorVariable) -> str:
-    """The expression as a formula: `((x * W) + exp(b))`."""
-
-    def formula(value: SSAValue) -> str:
+    """The expression as a formula: `((x * W) + exp(b))`. A subexpression used more
+    than once is written once, named `$1`, `$2`..., and defined after the formula."""
+    uses: dict[SSAValue, int] = {}
+    order: list[SSAValue] = []
+    stack = [variable.value]
+    while stack:  # count uses, iteratively (graphs can be deep)
+        value = stack.pop()
+        uses[value] = uses.get(value, 0) + 1
+        if uses[value] == 1 and isinstance(value.owner, Operation):
+            order.append(value)
+            stack.extend(value.owner.operands)
+    names: dict[SSAValue, str] = {}
+    text: dict[SSAValue, str] = {}
+    for value in reversed(order):  # operands before their users
         owner = value.owner
-        if isinstance(owner, Block):
-            return _leaf_name(value, {})
         assert isinstance(owner, Operation)
+        args = [_pp_ref(v, names, text) for v in owner.operands]
         if owner.name == "tg.constant":
             values = owner.to_array()  # type: ignore[attr-defined]
-            return str(values.tolist()) if values.size <= 8 else f"constant{list(values.shape)}"
-        args = [formula(v) for v in owner.operands]
-        if owner.name in _INFIX and len(args) == 2:
-            return f"({args[0]} {_INFIX[owner.name]} {args[1]})"
-        if owner.name == "tg.neg":
-            return f"-{args[0]}"
-        attrs = _attributes(owner)
-        return f"{owner.name.removeprefix('tg.')}{attrs}({', '.join(args)})"
+            formula = str(values.tolist()) if values.size <= 8 else f"constant{list(values.shape)}"
+        elif owner.name in _INFIX and len(args) == 2:
+            formula = f"({args[0]} {_INFIX[owner.name]} {args[1]})"
+        elif owner.name == "tg.neg":
+            formula = f"-{args[0]}"
+        else:
+            formula = f"{owner.name.removeprefix('tg.')}{_attributes(owner)}({', '.join(args)})"
+        text[value] = formula
+        if uses[value] > 1 and owner.name != "tg.constant" and value is not variable.value:
+            names[value] = f"${len(names) + 1}"
+    result = _pp_ref(variable.value, names, text)
+    definitions = [f"{name} = {text[v]}" for v, name in names.items()]
+    return result if not definitions else result + "\n  where " + "\n        ".join(definitions)
 
-    return formula(variable.value)
+
+def _pp_ref(value: SSAValue, names: dict[SSAValue, str], text: dict[SSAValue, str]) -> str:
+    if value in names:
+        return names[value]
+    if isinstance(value.owner, Block):
+        return _leaf_name(value, {})
+    return text[value]

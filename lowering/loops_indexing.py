@@ -123,15 +123,20 @@ def _slice(b: LoopsBuilder, n: SSAValue, start: SSAValue | None, stop: SSAValue 
     if forward:
         s = b.c0 if start is None else _clamp(b, _wrap(b, start, n), b.c0, n)
         e = n if stop is None else _clamp(b, _wrap(b, stop, n), b.c0, n)
-        span, k = _subi(b, e, s), step
+        span, k = _subi(b, e, s), _clamp(b, step, b.c1, _addi(b, n, b.c1))
     else:
         last, before = _subi(b, n, b.c1), b.index(-1)
         s = last if start is None else _clamp(b, _wrap(b, start, n), before, last)
         e = before if stop is None else _clamp(b, _wrap(b, stop, n), before, last)
-        span, k = _subi(b, s, e), _subi(b, b.c0, step)
-    # ceil(span / k) for k > 0, and 0 for an empty span
-    rounded = b.emit(arith.FloorDivSIOp(_subi(b, _addi(b, span, k), b.c1), k))
-    return s, b.emit(arith.MaxSIOp(rounded, b.c0))
+        # |step| beyond n + 1 takes one element, like any step that large; clamping
+        # first keeps -(-2**63) from overflowing
+        k = _subi(b, b.c0, _clamp(b, step, _subi(b, b.c0, _addi(b, n, b.c1)), b.index(-1)))
+        span = _subi(b, s, e)
+    # (span - 1) // k + 1 for a non-empty span, else 0: no overflow even for steps
+    # near 2**63 (span + k - 1 would wrap)
+    rounded = _addi(b, b.emit(arith.FloorDivSIOp(_subi(b, span, b.c1), k)), b.c1)
+    empty = b.emit(arith.CmpiOp(span, b.c0, "sle"))
+    return s, b.emit(arith.SelectOp(empty, b.c0, rounded))
 
 
 def _basic_plan(b: LoopsBuilder, op: ix.SubtensorOp | ix.BasicPutOp) -> list[_Axis]:

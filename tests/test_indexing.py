@@ -507,3 +507,14 @@ def test_custom_syntax_errors(source, message):
     text = f"func.func @f(%x: tensor<5xf32>) {{\n  {source}\n  func.return\n}}"
     with pytest.raises(ParseError, match=message):
         _parse(text)
+
+
+def test_huge_symbolic_steps_match_numpy():
+    """Steps near +-2**63 must not overflow the slice-length arithmetic."""
+    x = T.dvector("x")
+    s = T.lscalar("s")
+    for mode in ("FAST_RUN", "FAST_COMPILE"):
+        f = tg.function([x, s], x[::s], mode=mode)
+        for a in (np.arange(5.0), np.arange(0.0), np.arange(1.0)):
+            for step in (2**63 - 1, -(2**63 - 1), -(2**63), 1, -1, 2, -2, 7, -7):
+                np.testing.assert_array_equal(f(a, step), a[::step])

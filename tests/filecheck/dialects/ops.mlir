@@ -105,6 +105,8 @@ func.func @unary(%x: tensor<?x1xf32>, %y: tensor<f64>, %i: tensor<?xi32>, %j: te
   %5 = tg.sqrt %4 : tensor<?x1xf32>
   // CHECK-NEXT: tg.sigmoid %[[SQRT]] : tensor<?x1xf32>
   %6 = tg.sigmoid %5 : tensor<?x1xf32>
+  // CHECK-NEXT: tg.softplus %{{.*}} : tensor<?x1xf32>
+  %softplus = tg.softplus %6 : tensor<?x1xf32>
   // CHECK-NEXT: tg.exp %{{.*}} : tensor<f64>
   %7 = tg.exp %y : tensor<f64>
   // CHECK-NEXT: tg.log %{{.*}} : tensor<f64>
