@@ -807,6 +807,53 @@ class GradientHintOp(TgOp):
         return [g * inputs[1], *rest]
 
 
+@irdl_op_definition
+class AssertOp(TgOp):
+    """`input`, unchanged, once the 0-d boolean `condition` holds; a call where it
+    does not raises ValueError with `message` before any generated code runs.
+
+        %r = tg.assert %x, %ok, "high is below low" : (tensor<i64>, tensor<i1>) -> tensor<i64>
+    """
+
+    name = "tg.assert"
+    FUSION: ClassVar[str] = "view"
+    READS_ONCE: ClassVar[bool] = True
+    input = operand_def(TG_TENSOR)
+    condition = operand_def(TG_TENSOR)
+    message = prop_def(StringAttr)
+    result = result_def(TG_TENSOR)
+    traits = traits_def(Pure())
+    assembly_format = "$input `,` $condition `,` $message attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, input: SSAValue, condition: SSAValue, message: str):
+        super().__init__(operands=[input, condition], result_types=[input.type], properties={"message": StringAttr(message)})
+
+    def verify_(self) -> None:
+        if self.condition.type != tensor_type(i1, ()):
+            raise VerifyException(f"tg.assert: the condition must be tensor<i1>, got {self.condition.type}")
+        if self.result.type != self.input.type:
+            raise VerifyException("tg.assert: the result type must equal the input type")
+
+    def value_operands(self) -> tuple[int, ...]:
+        return (1,)
+
+    def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+        if len(values) > 1 and values[1] is not None and not bool(values[1]):
+            raise ShapeError(self.message.data)
+        return shapes[0]
+
+    def dim_sources(self, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
+
+    def reference(self, *args: np.ndarray) -> np.ndarray:
+        if not bool(args[1]):
+            raise ValueError(self.message.data)
+        return args[0].copy()
+
+    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
+        return [g, None]
+
+
 # ----------------------------------------------------------------------- shapes
 
 
@@ -1273,6 +1320,7 @@ TG_OPS: list[type[Operation]] = [
     SelectOp,
     CastOp,
     GradientHintOp,
+    AssertOp,
     DimOp,
     BroadcastOp,
     TransposeOp,

@@ -689,7 +689,12 @@ ScalarEmitter = Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]
 Materializer = Callable[[LoopsBuilder, Operation, SSAValue], None]
 DimRule = Callable[[LoopsBuilder, Operation], list[SSAValue]]
 
+def _assert_element(b: LoopsBuilder, op: Operation, ivs: list[SSAValue]) -> SSAValue:
+    return b.scalar(op.operands[0], ivs)  # the shape program checked the condition
+
+
 ELEMENT_RULES: dict[type[Operation], ElementRule] = {
+    tg.AssertOp: _assert_element,
     tg.TransposeOp: _transpose_element,
     tg.DimShuffleOp: _dimshuffle_element,
     tg.BroadcastOp: _broadcast_element,

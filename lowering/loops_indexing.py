@@ -26,7 +26,7 @@ from tg.lowering.convert_tg_to_loops import (
     _Kernel,
 )
 from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import i64
+from xdsl.dialects.builtin import IntegerAttr, i64
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 # ------------------------------------------------------------- index arithmetic
@@ -118,19 +118,28 @@ class _Axis:
     unit: bool = False
 
 
+def _small_constant(v: SSAValue) -> bool:
+    """A constant step too small to overflow the length arithmetic."""
+    owner = v.owner
+    return isinstance(owner, arith.ConstantOp) and isinstance(owner.value, IntegerAttr) and abs(owner.value.value.data) < 2**31
+
+
 def _slice(b: LoopsBuilder, n: SSAValue, start: SSAValue | None, stop: SSAValue | None, step: SSAValue, forward: bool) -> tuple[SSAValue, SSAValue]:
     """(first position, length) of start:stop:step over n elements, as slice.indices."""
     if forward:
         s = b.c0 if start is None else _clamp(b, _wrap(b, start, n), b.c0, n)
         e = n if stop is None else _clamp(b, _wrap(b, stop, n), b.c0, n)
-        span, k = _subi(b, e, s), _clamp(b, step, b.c1, _addi(b, n, b.c1))
+        span = _subi(b, e, s)
+        k = step if _small_constant(step) else _clamp(b, step, b.c1, _addi(b, n, b.c1))
     else:
         last, before = _subi(b, n, b.c1), b.index(-1)
         s = last if start is None else _clamp(b, _wrap(b, start, n), before, last)
         e = before if stop is None else _clamp(b, _wrap(b, stop, n), before, last)
         # |step| beyond n + 1 takes one element, like any step that large; clamping
         # first keeps -(-2**63) from overflowing
-        k = _subi(b, b.c0, _clamp(b, step, _subi(b, b.c0, _addi(b, n, b.c1)), b.index(-1)))
+        if not _small_constant(step):
+            step = _clamp(b, step, _subi(b, b.c0, _addi(b, n, b.c1)), b.index(-1))
+        k = _subi(b, b.c0, step)
         span = _subi(b, s, e)
     # (span - 1) // k + 1 for a non-empty span, else 0: no overflow even for steps
     # near 2**63 (span + k - 1 would wrap)

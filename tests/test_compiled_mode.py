@@ -52,6 +52,7 @@ def _every_op_program():
         T.dot(x, y.T), T.dot(d, W), T.dot(x, r.dimshuffle(1)), T.dot(r.dimshuffle(1), x.T), T.dot(i, i),
         (x * W.astype("float32").dimshuffle("x", 0)).sum(axis=1), x.shape[0] * 2 + d.shape[0],
         T.softplus(x), tg.gradient.zero_grad(x) + tg.gradient.grad_clip(x, -1.0, 1.0),
+        T.assert_op(x, T.ge(x.shape[0], 0), "never fails"),
     ]
 
     def expected(xv, yv, dv, iv, rv, bv):
@@ -69,7 +70,7 @@ def _every_op_program():
             iv.max(), dv.mean(),
             xv @ yv.T, dv @ Wv, xv @ rv[0], rv[0] @ xv.T, np.dot(iv, iv),
             (xv * Wv.astype("float32")[None, :]).sum(axis=1), np.asarray(xv.shape[0] * 2 + len(dv), "int64"),
-            np.logaddexp(f32(0), xv), xv + xv,
+            np.logaddexp(f32(0), xv), xv + xv, xv,
         ]
 
     return [x, y, d, i, r, bl], outs, expected

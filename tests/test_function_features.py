@@ -200,3 +200,29 @@ def test_cast_chain_keeps_saturation():
     for mode in MODES:
         f = tg.function([x], T.cast(T.cast(x, "float64"), "int8"), mode=mode)
         np.testing.assert_array_equal(f(np.array([300, -300, 5], "int32")), [127, -128, 5])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_assert_op_checks_before_the_call(mode):
+    x = T.dvector("x")
+    n = T.lscalar("n")
+    y = T.assert_op(x * 2, T.gt(n, 0), "n must be positive") + n
+    f = tg.function([x, n], y, mode=mode)
+    np.testing.assert_allclose(f([1.0, 2.0], 3), [5.0, 7.0])
+    with pytest.raises(ValueError, match="n must be positive"):
+        f([1.0, 2.0], 0)
+
+
+def test_symbolic_random_bounds_are_checked():
+    from tg.tensor.shared_randomstreams import RandomStreams
+
+    srng = RandomStreams(1)
+    h, k = T.lscalars("h", "k")
+    f = tg.function([h], srng.random_integers(size=(4,), low=5, high=h))
+    assert set(f(9)) <= set(range(5, 10))
+    with pytest.raises(ValueError, match="high is below low"):
+        f(2)
+    g = tg.function([k], srng.choice(size=(3,), a=k))
+    assert set(g(5)) <= set(range(5))
+    with pytest.raises(ValueError, match="a must be positive"):
+        g(0)

@@ -226,6 +226,8 @@ def _cases():
     (lo,) = args_of(tt("float64"))
     for kind, params in [("zero", []), ("disconnected", []), ("clip", [lo, lo]), ("scale", [lo])]:
         cases.append((tgd.GradientHintOp(kind, d, params), [a64] + [np.float64(1.0)] * len(params), a64))
+    (ok,) = args_of(tt("bool"))
+    cases.append((tgd.AssertOp(d, ok, "fine"), [a64, np.bool_(True)], a64))
     const = np.array([[1, 2], [3, 4]], "int8")
     cases.append((tgd.ConstantOp.from_array(const), [], const))
     bools = np.array([True, False, True])

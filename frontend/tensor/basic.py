@@ -397,3 +397,15 @@ def zeros_like(x: Any, dtype: str | np.dtype | None = None) -> TensorVariable:
 def ones_like(x: Any, dtype: str | np.dtype | None = None) -> TensorVariable:
     """Ones of `x`'s shape (and dtype unless given)."""
     return _filled_like(x, 1, dtype)
+
+
+def assert_op(x: Any, condition: Any, message: str = "assertion failed") -> TensorVariable:
+    """`x`, once the scalar `condition` holds; otherwise the call raises ValueError
+    with `message` before any generated code runs (Theano's Assert)."""
+    t = as_tensor_variable(x)
+    c = as_tensor_variable(condition)
+    if c.ndim != 0:
+        raise ValueError(f"assert_op: the condition must be a scalar, got {c}")
+    if c.dtype != "bool":
+        c = neq(c, 0)
+    return build(tg.AssertOp(t.value, c.value, message))

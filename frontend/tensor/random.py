@@ -221,6 +221,8 @@ def random_integers(state: Any, size: Any = None, low: Any = 0, high: Any = 1, n
     if not _is_symbolic(low) and not _is_symbolic(high) and np.ndim(low) == 0 and np.ndim(high) == 0 and high < low:
         raise ValueError(f"random_integers: high ({high}) is below low ({low})")
     lo, hi = (T.cast(T.as_tensor_variable(x, "int64" if not _is_symbolic(x) else None), "int64") for x in (low, high))
+    if (_is_symbolic(low) or _is_symbolic(high)) and lo.ndim == 0 and hi.ndim == 0:
+        hi = T.assert_op(hi, T.ge(hi, lo), "random_integers: high is below low")
     params = [t for t, x in zip((lo, hi), (low, high)) if _is_symbolic(x) or np.ndim(x) > 0]
     sizes, static = shape_of_size(size, ndim, params, "random_integers")
     u, words = _unit(R.RandomUniformOp, state, sizes, static, "float64")
@@ -271,6 +273,8 @@ def choice(state: Any, size: Any = None, a: Any = 2, replace: bool = True, p: An
     else:
         count = _int_scalar(a, "choice: a")
     target = () if size is None else size
+    if pool is None and _is_symbolic(a):
+        count = T.assert_op(count, T.ge(count, 1), "choice: a must be positive")
     if pool is None and not _is_symbolic(a) and a < 1:
         empty = any(not _is_symbolic(s) and int(s) == 0 for s in _size_items(target, "choice"))
         if a < 0 or not empty:

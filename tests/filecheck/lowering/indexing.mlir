@@ -11,7 +11,7 @@
 // CHECK-NOT: memref.alloc
 // CHECK: arith.floordivsi
 // CHECK: arith.floordivsi
-// CHECK-NEXT: %[[COLS:.+]] = arith.maxsi %{{.*}}, %{{.*}} : index
+// CHECK: %[[COLS:.+]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
 // CHECK-NEXT: scf.for %[[I:[^ ]+]] = %{{.*}} to %{{.*}} step
 // CHECK-NEXT: scf.for %[[J:[^ ]+]] = %{{.*}} to %[[COLS]] step
 // CHECK-NEXT: %[[R:.+]] = arith.addi %{{.*}}, %[[I]] : index
@@ -127,7 +127,7 @@ func.func @gather_checked(%x: tensor<?xf32>, %i: tensor<?xi64>) -> tensor<?xf32>
 // CHECK-NEXT: memref.store %[[V]], %[[OUT]][%[[I]]] : memref<?xf32>
 // CHECK-NEXT: }
 // CHECK: %[[TWO:.+]] = arith.constant 2 : index
-// CHECK: %[[LEN:.+]] = arith.maxsi %{{.*}}, %{{.*}} : index
+// CHECK: %[[LEN:.+]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
 // CHECK-NEXT: scf.for %[[K:[^ ]+]] = %{{.*}} to %[[LEN]] step
 // CHECK-NEXT: %[[KS:.+]] = arith.muli %[[K]], %[[TWO]] : index
 // CHECK-NEXT: %[[P:.+]] = arith.addi %{{.*}}, %[[KS]] : index
