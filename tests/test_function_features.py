@@ -226,3 +226,15 @@ def test_symbolic_random_bounds_are_checked():
     assert set(g(5)) <= set(range(5))
     with pytest.raises(ValueError, match="a must be positive"):
         g(0)
+
+
+def test_pp_of_deep_and_shared_graphs_stays_small():
+    x = T.dvector("x")
+    z = x
+    for _ in range(30):
+        z = z * z  # each level uses the one below twice
+    assert len(tg.pp(z)) < 5000 and "$1" in tg.pp(z)
+    d = x
+    for _ in range(3000):
+        d = d + 1
+    assert tg.pp(d).count("+") == 3000
