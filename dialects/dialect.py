@@ -1,8 +1,16 @@
 """The `tg` dialect object: every op module's ops under one name."""
 
+from tg.dialects import (
+    tg,
+    tg_control,
+    tg_indexing,
+    tg_math,
+    tg_nnet,
+    tg_random,
+    tg_reduce,
+    tg_shape,
+)
 from xdsl.ir import Dialect
-
-from tg.dialects import tg, tg_control, tg_indexing, tg_math, tg_nnet, tg_random, tg_reduce, tg_shape
 
 TG = Dialect(
     "tg",

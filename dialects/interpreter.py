@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from tg.dialects.tensor_types import dtype_of
+from tg.dialects.tg import TgOp
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, SSAValue
 from xdsl.traits import IsTerminator
-
-from tg.dialects.tensor_types import dtype_of
-from tg.dialects.tg import TgOp
 
 
 class InterpreterError(TypeError):

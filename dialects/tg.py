@@ -16,6 +16,16 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+from tg.dialects.tensor_types import (
+    ELEMENT_TYPES,
+    Shape,
+    broadcast_shapes,
+    dtype_of,
+    is_bool,
+    is_float,
+    static_shape,
+    tensor_type,
+)
 from xdsl.dialects.builtin import (
     BytesAttr,
     DenseArrayBase,
@@ -30,10 +40,10 @@ from xdsl.irdl import (
     AnyAttr,
     AttrSetConstraint,
     EqAttrConstraint,
-    attr_def,
     IRDLOperation,
     ParamAttrConstraint,
     VarConstraint,
+    attr_def,
     irdl_op_definition,
     operand_def,
     prop_def,
@@ -43,18 +53,6 @@ from xdsl.irdl import (
 )
 from xdsl.traits import ConstantLike, Pure
 from xdsl.utils.exceptions import VerifyException
-
-from tg.dialects.tensor_types import (
-    ELEMENT_TYPES,
-    Shape,
-    broadcast_shapes,
-    dtype_of,
-    format_type,
-    is_bool,
-    is_float,
-    static_shape,
-    tensor_type,
-)
 
 ConcreteShape = tuple[int, ...]
 

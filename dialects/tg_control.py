@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+from tg.dialects.tensor_types import static_shape, tensor_type
+from tg.dialects.tg import TG_TENSOR, ConcreteShape, ShapeError, TgOp
 from xdsl.dialects.builtin import TensorType, i64
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.irdl import (
@@ -30,9 +32,6 @@ from xdsl.irdl import (
 )
 from xdsl.traits import HasParent, IsolatedFromAbove, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
-
-from tg.dialects.tensor_types import static_shape, tensor_type
-from tg.dialects.tg import TG_TENSOR, ConcreteShape, ShapeError, TgOp
 
 INDEX_TYPE = tensor_type(i64, ())
 

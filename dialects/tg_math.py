@@ -13,12 +13,6 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from xdsl.dialects.builtin import StringAttr, i1
-from xdsl.ir import Operation, SSAValue
-from xdsl.irdl import IRDLOperation, irdl_op_definition, operand_def, prop_def, result_def, traits_def
-from xdsl.traits import Pure
-from xdsl.utils.exceptions import VerifyException
-
 from tg.dialects.tensor_types import is_float, static_shape, tensor_type
 from tg.dialects.tg import (
     TG_TENSOR,
@@ -32,6 +26,18 @@ from tg.dialects.tg import (
     _verify_elementwise,
     elementwise_result_type,
 )
+from xdsl.dialects.builtin import StringAttr, i1
+from xdsl.ir import Operation, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
 
 # ------------------------------------------------------------ float unary functions
 

@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+from tg.dialects.tensor_types import is_float, is_integer, static_shape, tensor_type
+from tg.dialects.tg import TG_TENSOR, ConcreteShape, ShapeError, TgOp, _tensor
 from xdsl.ir import Operation, SSAValue
 from xdsl.irdl import irdl_op_definition, operand_def, result_def, traits_def
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
-
-from tg.dialects.tensor_types import is_float, is_integer, static_shape, tensor_type
-from tg.dialects.tg import TG_TENSOR, ConcreteShape, ShapeError, TgOp, _tensor
 
 
 @irdl_op_definition
@@ -110,7 +109,6 @@ class SoftmaxCrossentropyOp(TgOp):
             return np.asarray(lse - x[np.arange(rows), labels], dtype=x.dtype)
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        import tg.tensor as T
         from tg.tensor import basic as B
         from tg.tensor import nnet
 

@@ -12,20 +12,6 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, UnitAttr, i64
-from xdsl.ir import Operation, SSAValue
-from xdsl.irdl import (
-    attr_def,
-    irdl_op_definition,
-    operand_def,
-    opt_attr_def,
-    VarConstraint,
-    result_def,
-    traits_def,
-)
-from xdsl.traits import Pure
-from xdsl.utils.exceptions import VerifyException
-
 from tg.dialects.tensor_types import is_bool, static_shape, tensor_type
 from tg.dialects.tg import (
     INDEX_ARRAY,
@@ -37,6 +23,19 @@ from tg.dialects.tg import (
     _restore_axes,
     _tensor,
 )
+from xdsl.dialects.builtin import DenseArrayBase, UnitAttr, i64
+from xdsl.ir import Operation, SSAValue
+from xdsl.irdl import (
+    VarConstraint,
+    attr_def,
+    irdl_op_definition,
+    operand_def,
+    opt_attr_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
 
 
 def _check_not_empty(name: str, shape: ConcreteShape, axes: Sequence[int]) -> None:

@@ -14,6 +14,16 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+from tg.dialects.tensor_types import Shape, is_bool, static_shape, tensor_type
+from tg.dialects.tg import (
+    INDEX_ARRAY,
+    TG_TENSOR,
+    ConcreteShape,
+    ShapeError,
+    TgOp,
+    _fmt_shape,
+    _tensor,
+)
 from xdsl.dialects.builtin import DenseArrayBase, TensorType, i64
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import (
@@ -26,17 +36,6 @@ from xdsl.irdl import (
 )
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
-
-from tg.dialects.tensor_types import Shape, is_bool, static_shape, tensor_type
-from tg.dialects.tg import (
-    INDEX_ARRAY,
-    TG_TENSOR,
-    ConcreteShape,
-    ShapeError,
-    TgOp,
-    _fmt_shape,
-    _tensor,
-)
 
 SIZE_TYPE = tensor_type(i64, ())
 """The type of size, start and length operands: a 0-d int64 tensor."""

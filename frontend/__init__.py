@@ -6,8 +6,8 @@
 
 from tg import printing, tensor
 from tg.config import change_flags, config
-from tg.gradient import Lop, Rop, grad, hessian, jacobian, verify_grad
 from tg.function import In, MissingInputError, Out, UnusedInputError, function
+from tg.gradient import Lop, Rop, grad, hessian, jacobian, verify_grad
 from tg.mode import Mode
 from tg.printing import debugprint, pp
 from tg.shared import SharedVariable, shared

@@ -13,12 +13,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block, Operation, Region, SSAValue
-
 from tg.config import config
 from tg.dialects import tg
+from tg.dialects.graph import topological
 from tg.dialects.interpreter import find_function
 from tg.dialects.tensor_types import dtype_of, format_type, static_shape
 from tg.io import In, Out
@@ -30,6 +27,9 @@ from tg.runtime.staging import plan_stages
 from tg.shared import SharedVariable, shared_variable_of
 from tg.tensor.basic import as_tensor_variable
 from tg.variable import TensorVariable, free_variable_of
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, Region, SSAValue
 
 
 class MissingInputError(ValueError):
@@ -53,41 +53,6 @@ def _free_or_value(value: SSAValue) -> TensorVariable:
 def _hint(name: str) -> str | None:
     cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return cleaned if cleaned and not cleaned[0].isdigit() else None
-
-
-def _walk(
-    roots: Sequence[SSAValue], stop: set[SSAValue], substitute: dict[SSAValue, SSAValue]
-) -> tuple[list[Operation], list[SSAValue], set[SSAValue]]:
-    """Ops the roots depend on in dependency order, the free values reached (in order)
-    and the `stop` values reached. `substitute` redirects values (givens)."""
-    order: list[Operation] = []
-    visited: set[Operation] = set()
-    free: list[SSAValue] = []
-    reached: set[SSAValue] = set()
-    for root in roots:
-        stack: list[tuple[SSAValue, bool]] = [(root, False)]
-        while stack:
-            value, expanded = stack.pop()
-            if not expanded and value in substitute:
-                value = substitute[value]
-            if value in stop:
-                reached.add(value)
-                continue
-            owner = value.owner
-            if isinstance(owner, Block):
-                if value not in free:
-                    free.append(value)
-                continue
-            if owner in visited:
-                continue
-            if expanded:
-                visited.add(owner)
-                order.append(owner)
-                continue
-            stack.append((value, True))
-            for operand in reversed(owner.operands):
-                stack.append((operand, False))
-    return order, free, reached
 
 
 def _coerce(replacement: TensorVariable, target: TensorVariable) -> TensorVariable:
@@ -125,14 +90,14 @@ def build_graph(
     input_of = {v.value: i for i, v in enumerate(inputs)}
     substitute = {k.value: _coerce(v, k).value for k, v in (givens or {}).items()}
     for key, replacement in (givens or {}).items():
-        _, free, reached = _walk([substitute[key.value]], set(substitute), {})
+        _, free, reached = topological([substitute[key.value]], set(substitute), {})
         if reached:
             raise ValueError(
                 f"givens: the replacement for {key} depends on a replaced variable "
                 f"({', '.join(str(_free_or_value(v)) for v in reached)}); replacements may "
                 f"not refer to variables that givens replace"
             )
-    order, free, reached = _walk([r.value for r in roots], set(input_of), substitute)
+    order, free, reached = topological([r.value for r in roots], set(input_of), substitute)
     shared: list[SharedVariable] = []
     for value in free:
         variable = shared_variable_of(value)
@@ -225,7 +190,7 @@ def _default_updates(
     added: list[tuple[SharedVariable, TensorVariable]] = []
     frontier = [r.value for r in roots] + [v.value for _, v in explicit]
     while frontier:
-        _, free, _ = _walk(frontier, set(), {})
+        _, free, _ = topological(frontier, set(), {})
         frontier = []
         for value in free:
             variable = shared_variable_of(value)
@@ -343,10 +308,9 @@ def _interpret_stage(function: func.FuncOp) -> tuple[None, list[str]]:
 
 def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str]]:
     """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry."""
-    from xdsl.dialects.builtin import ArrayAttr
-
     from tg.lowering.jit import compile_llvmir, to_llvmir
     from tg.pipeline import lower
+    from xdsl.dialects.builtin import ArrayAttr
 
     module = function.parent_op()
     assert isinstance(module, ModuleOp)

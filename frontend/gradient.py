@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from xdsl.ir import Block, Operation, SSAValue
-
-from tg.dialects.tg import TgOp
+from tg.dialects.graph import topological
 from tg.dialects.tensor_types import static_shape
+from tg.dialects.tg import TgOp
 from tg.tensor import basic as T
 from tg.variable import TensorType, TensorVariable
+from xdsl.ir import Block, Operation, SSAValue
 
 
 class DisconnectedInputError(ValueError):
@@ -29,26 +29,11 @@ class GradientError(AssertionError):
 
 
 def _topological(roots: Sequence[SSAValue], stop: set[SSAValue]) -> list[Operation]:
-    """Ops the roots depend on (not through `stop`), each after its operands' ops."""
-    order: list[Operation] = []
-    visited: set[Operation] = set()
-    for root in roots:
-        stack: list[tuple[SSAValue, bool]] = [(root, False)]
-        while stack:
-            value, expanded = stack.pop()
-            owner = value.owner
-            if isinstance(owner, Block) or owner in visited:
-                continue
-            if expanded:
-                visited.add(owner)
-                order.append(owner)
-                continue
-            stack.append((value, True))
-            if value in stop:
-                continue
-            for operand in reversed(owner.operands):
-                stack.append((operand, False))
-    return order
+    """Ops the roots depend on (the ops producing `stop` values included, not their
+    operands), each after its operands' ops."""
+    ops, _, reached = topological(roots, stop)
+    producers = [v.owner for v in reached if isinstance(v.owner, Operation)]
+    return [*dict.fromkeys(producers), *ops] if producers else ops
 
 
 def _sum_to(g: TensorVariable, like: TensorVariable) -> TensorVariable:
@@ -280,11 +265,10 @@ def _map_rows(index: TensorVariable, row: TensorVariable, count: TensorVariable)
     """tg.map over index = 0 .. count-1 of `row` (an expression of `index`): ops that
     depend on the index form the body; everything else is computed once, outside,
     and captured."""
-    from xdsl.dialects.builtin import TensorType as IRTensorType
-    from xdsl.ir import Region
-
     from tg.dialects.tensor_types import tensor_type
     from tg.dialects.tg_control import MapOp, YieldOp
+    from xdsl.dialects.builtin import TensorType as IRTensorType
+    from xdsl.ir import Region
 
     ops = _topological([row.value], set())
     dependent: set[SSAValue] = {index.value}
@@ -316,7 +300,6 @@ def jacobian(expression: Any, wrt: Any, consider_constant: Any = None, disconnec
     """d expression / d wrt: for each element of `expression` (flattened in C order),
     the gradient of that element; shaped expression.shape + wrt.shape."""
     import tg.tensor
-
     from tg.dialects.tensor_types import tensor_type
     from xdsl.dialects.builtin import i64
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tg.passes import PASSES
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
-
-from tg.passes import PASSES
 
 STAGES: dict[str, tuple[str, ...]] = {
     "graph": (),
@@ -50,10 +49,9 @@ def make_passes(names: Sequence[str]) -> list[ModulePass]:
 
 def context() -> Context:
     """A context with every dialect tg's stages use."""
+    from tg.dialects.dialect import TG
     from xdsl.dialects import arith, cf, func, llvm, math, memref, scf
     from xdsl.dialects.builtin import Builtin
-
-    from tg.dialects.dialect import TG
 
     ctx = Context()
     for dialect in (Builtin, TG, func.Func, arith.Arith, math.Math, memref.MemRef, scf.Scf, cf.Cf, llvm.LLVM):

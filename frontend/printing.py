@@ -10,12 +10,11 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from tg.dialects.tensor_types import format_type
+from tg.variable import TensorVariable, free_variable_of
 from xdsl.dialects import func
 from xdsl.dialects.builtin import DenseArrayBase
 from xdsl.ir import Block, Operation, SSAValue
-
-from tg.dialects.tensor_types import format_type
-from tg.variable import TensorVariable, free_variable_of
 
 _INFIX = {"tg.add": "+", "tg.sub": "-", "tg.mul": "*", "tg.div": "/", "tg.pow": "**"}
 

@@ -10,35 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block, Operation, Region, SSAValue
-
+from tg.dialects.graph import topological
 from tg.dialects.tensor_types import dtype_of, static_shape
 from tg.variable import TensorType, TensorVariable, free_variable_of
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, Region, SSAValue
 
 
 def expression_text(value: SSAValue) -> tuple[str, list[TensorVariable]]:
     """IR text of a `@main` computing `value` and the free variables it takes."""
-    order: list[Operation] = []
-    visited: set[Operation] = set()
-    free: list[SSAValue] = []
-    stack: list[tuple[SSAValue, bool]] = [(value, False)]
-    while stack:
-        v, expanded = stack.pop()
-        owner = v.owner
-        if isinstance(owner, Block):
-            if v not in free:
-                free.append(v)
-            continue
-        if owner in visited:
-            continue
-        if expanded:
-            visited.add(owner)
-            order.append(owner)
-            continue
-        stack.append((v, True))
-        stack.extend((o, False) for o in reversed(owner.operands))
+    order, free, _ = topological([value])
     block = Block(arg_types=[v.type for v in free])
     mapping: dict[SSAValue, SSAValue] = dict(zip(free, block.args))
     for op in order:
@@ -56,9 +38,8 @@ def expression_text(value: SSAValue) -> tuple[str, list[TensorVariable]]:
 
 def rebuild_expression(text: str, free: list[TensorVariable], name: str | None) -> TensorVariable:
     """The expression of `expression_text`, rebuilt over the (unpickled) free variables."""
-    from xdsl.parser import Parser
-
     from tg.pipeline import context
+    from xdsl.parser import Parser
 
     module = Parser(context(), text).parse_module()
     function = next(op for op in module.ops if isinstance(op, func.FuncOp))

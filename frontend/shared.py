@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from xdsl.ir import SSAValue
-
 from tg.dialects.tensor_types import tensor_type
 from tg.runtime.arguments import InputSpec, convert_input
 from tg.variable import TensorVariable, free_variable_of
+from xdsl.ir import SSAValue
 
 
 def shared_variable_of(value: SSAValue) -> SharedVariable | None:

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from tg.dialects.tensor_types import dtype_of, format_type, static_shape, tensor_type
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr
 from xdsl.ir import Block, Operation, SSAValue
-
-from tg.dialects.tensor_types import dtype_of, format_type, static_shape, tensor_type
 
 if TYPE_CHECKING:
     from tg.tensor.shape import SymbolicShape

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from tg.dialects import tg
+from tg.dialects.tg_control import MapOp, YieldOp
+from tg.lowering.convert_tg_to_loops import (
+    DIM_RULES,
+    MATERIALIZERS,
+    LoopsBuilder,
+    _Kernel,
+    plan_buffers,
+)
 from xdsl.dialects import arith, memref
 from xdsl.dialects.builtin import IndexType, IntegerType, MemRefType
 from xdsl.ir import Operation, SSAValue
-
-from tg.dialects import tg
-from tg.dialects.tg_control import MapOp, YieldOp
-from tg.lowering.convert_tg_to_loops import DIM_RULES, MATERIALIZERS, LoopsBuilder, _Kernel, plan_buffers
 
 
 def _bind(b: LoopsBuilder, op: MapOp) -> list[SSAValue]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xdsl.dialects import arith, llvm, math
-from xdsl.dialects.builtin import i1
-from xdsl.ir import Attribute, Operation, SSAValue
-
 from tg.dialects import tg_math
 from tg.dialects.tensor_types import dtype_of, is_bool, is_float
 from tg.lowering.convert_tg_to_loops import SCALAR_EMITTERS, LoopsBuilder
+from xdsl.dialects import arith, llvm, math
+from xdsl.dialects.builtin import i1
+from xdsl.ir import Attribute, Operation, SSAValue
 
 Emitter = Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]
 

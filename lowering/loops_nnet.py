@@ -9,11 +9,16 @@ for s = sum(exp(x - m)); the row's loss is log(s) + m - x[label]. A label outsid
 
 from __future__ import annotations
 
+from tg.dialects.tg_nnet import SoftmaxCrossentropyOp
+from tg.lowering.convert_tg_to_loops import (
+    INDEX,
+    MATERIALIZERS,
+    LoopsBuilder,
+    _Kernel,
+    _lowest,
+)
 from xdsl.dialects import arith, math, memref
 from xdsl.ir import Operation, SSAValue
-
-from tg.dialects.tg_nnet import SoftmaxCrossentropyOp
-from tg.lowering.convert_tg_to_loops import INDEX, MATERIALIZERS, LoopsBuilder, _Kernel, _lowest
 
 
 def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> None:

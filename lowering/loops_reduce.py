@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from xdsl.dialects import arith, memref, scf
-from xdsl.dialects.builtin import i64
-from xdsl.ir import Attribute, Block, Operation, SSAValue
-
 from tg.dialects import tg_reduce
 from tg.dialects.tensor_types import dtype_of, is_float
 from tg.lowering.convert_tg_to_loops import (
@@ -28,6 +24,9 @@ from tg.lowering.convert_tg_to_loops import (
     _min,
     _mul,
 )
+from xdsl.dialects import arith, memref, scf
+from xdsl.dialects.builtin import i64
+from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 
 def _highest(element: Attribute) -> float | int:

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects import arith, memref
-from xdsl.dialects.builtin import i1, i64
-from xdsl.ir import Operation, SSAValue
-
 from tg.dialects import tg, tg_shape
 from tg.dialects.tensor_types import is_float, static_shape
 from tg.lowering.convert_tg_to_loops import (
@@ -25,6 +21,9 @@ from tg.lowering.convert_tg_to_loops import (
     LoopsBuilder,
     _Kernel,
 )
+from xdsl.dialects import arith, memref
+from xdsl.dialects.builtin import i1, i64
+from xdsl.ir import Operation, SSAValue
 
 # ------------------------------------------------------------- index arithmetic
 

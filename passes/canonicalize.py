@@ -28,8 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.ir import Operation, SSAValue
-
 from tg.dialects import tg, tg_indexing, tg_shape
 from tg.dialects.tensor_types import dtype_of, static_shape, tensor_type
 from tg.passes.patterns import Match, Rule, const, op, splat_value, var
@@ -37,6 +35,7 @@ from tg.passes.rewrite_pass import RulePass
 from tg.tensor import basic as T
 from tg.tensor.shape import size_source
 from tg.variable import TensorVariable
+from xdsl.ir import Operation, SSAValue
 
 # ------------------------------------------------------------------ helpers
 

@@ -24,15 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from tg.dialects import tg
+from tg.dialects.tensor_types import static_shape
+from tg.passes.patterns import Match, Rule
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
-
-from tg.dialects import tg
-from tg.dialects.tensor_types import static_shape
-from tg.passes.patterns import Match, Rule
 
 _MAX_ELEMENTS = 1024
 _DEPTH = 4

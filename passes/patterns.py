@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import func
-from xdsl.ir import Block, Operation, SSAValue
-
 from tg.dialects import tg
 from tg.dialects.tensor_types import static_shape
 from tg.tensor.basic import recording
 from tg.variable import TensorVariable
+from xdsl.dialects import func
+from xdsl.ir import Block, Operation, SSAValue
 
 COMMUTATIVE = frozenset({"tg.add", "tg.mul", "tg.maximum", "tg.minimum"})
 

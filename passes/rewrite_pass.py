@@ -7,12 +7,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tg.passes.patterns import RewriteStats, Rule, apply_rules
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
-
-from tg.passes.patterns import RewriteStats, Rule, apply_rules
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,6 @@ def _sum_of_scaled(m: Match) -> TensorVariable | None:
 
 
 def _argmax_softmax(m: Match) -> TensorVariable | None:
-    from tg.tensor import basic as T
 
     a = m["root"].value.owner
     s = softmax_match(a.operands[0])

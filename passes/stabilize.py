@@ -34,12 +34,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from xdsl.ir import Operation, SSAValue
-
 from tg.dialects.tensor_types import is_float, static_shape
 from tg.passes.patterns import Match, Rule, op, splat_value, var
 from tg.passes.rewrite_pass import RulePass
 from tg.variable import TensorVariable
+from xdsl.ir import Operation, SSAValue
 
 # ------------------------------------------------------------------ matchers
 

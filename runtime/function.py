@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp
-
 from tg.runtime.arguments import InputSpec, convert_input
 from tg.runtime.stage import Stage, run_stages
+from xdsl.dialects.builtin import ModuleOp
 
 
 class Function:

@@ -11,7 +11,6 @@ import ctypes
 from collections.abc import Sequence
 
 import numpy as np
-
 from tg.lowering.jit import CompiledModule
 
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from xdsl.dialects import func
-from xdsl.ir import Block, Operation, SSAValue
-
 from tg.dialects import tg
 from tg.variable import describe_location
+from xdsl.dialects import func
+from xdsl.ir import Block, Operation, SSAValue
 
 Shape = tuple[int, ...]
 

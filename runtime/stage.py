@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects import func
-
 from tg.dialects.interpreter import run_function
 from tg.dialects.tensor_types import dtype_of
 from tg.runtime.kernel import NativeKernel
 from tg.runtime.shapes import ShapeProgram
+from xdsl.dialects import func
 
 Source = tuple[int, int]
 """Where a stage argument comes from: (-1, i) the call's i-th argument, or

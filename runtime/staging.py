@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block, Operation, Region, SSAValue
-
 from tg.runtime.shapes import NeedsStaging, ShapeProgram
 from tg.runtime.stage import Source, Stage
 from tg.variable import describe_location
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, Operation, Region, SSAValue
 
 
 def _function_of(block_ops: Sequence[Operation], arg_types: list, args: list[SSAValue], results: Sequence[SSAValue]) -> func.FuncOp:

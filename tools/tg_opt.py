@@ -11,9 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from xdsl.xdsl_opt_main import xDSLOptMain
-
 from tg.passes import PASSES
+from xdsl.xdsl_opt_main import xDSLOptMain
 
 
 class TgOptMain(xDSLOptMain):

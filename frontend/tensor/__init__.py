@@ -1,5 +1,6 @@
 """`tg.tensor`: Theano's tensor module (`import tg.tensor as T`)."""
 
+from tg.tensor import nnet
 from tg.tensor.basic import (
     abs_,
     add,
@@ -39,7 +40,6 @@ from tg.tensor.basic import (
     where,
     zeros_like,
 )
-from tg.tensor import nnet
 from tg.tensor.constructors import all_constructors
 from tg.tensor.indexing import *  # noqa: F403
 from tg.tensor.indexing import __all__ as _indexing_all

@@ -13,12 +13,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from xdsl.ir import Operation
-
 from tg.config import config
 from tg.dialects import tg
 from tg.dialects.tensor_types import element_type
 from tg.variable import TensorVariable, user_location
+from xdsl.ir import Operation
 
 _WEAK = (bool, int, float)
 

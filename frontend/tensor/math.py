@@ -13,7 +13,6 @@ import math
 from typing import Any
 
 import numpy as np
-
 from tg.dialects import tg_math
 from tg.dialects.tg import UnaryOp
 from tg.tensor.basic import (

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from xdsl.ir import SSAValue
-
 from tg.dialects import tg
 from tg.dialects.tensor_types import static_shape
 from tg.variable import TensorVariable
+from xdsl.ir import SSAValue
 
 
 def size_source(value: SSAValue, axis: int) -> tuple[SSAValue, int]:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
-
 from tg.config import config
 from tg.dialects import tg, tg_shape
 from tg.dialects.tensor_types import static_shape
