@@ -66,15 +66,55 @@ def _gradients(
             continue
         if not isinstance(op, TgOp):
             raise TypeError(f"cannot differentiate through {op.name}")
+        stable = _stable_form(op)
+        if stable is not None:
+            # differentiate the numerically stable spelling of this value instead
+            # (exp(z)/(1+exp(z)) as sigmoid(z), ...): its gradient stays finite where
+            # the original's would be inf/inf
+            form, boundary = stable
+            for operand, gx in _gradients({form.value: g}, boundary).items():
+                if operand in boundary:
+                    _accumulate(grads, operand, gx)
+            continue
         inputs = [TensorVariable(v) for v in op.operands]
         input_grads = op.vjp(inputs, TensorVariable(result), g)
         for operand, x, gx in zip(op.operands, inputs, input_grads, strict=True):
             if gx is None or not _is_float(x):
                 continue
-            gx = _sum_to(T.as_tensor_variable(gx), x)
-            previous = grads.get(operand)
-            grads[operand] = gx if previous is None else previous + gx
+            _accumulate(grads, operand, _sum_to(T.as_tensor_variable(gx), x))
     return grads
+
+
+def _accumulate(grads: dict[SSAValue, TensorVariable], value: SSAValue, g: TensorVariable) -> None:
+    previous = grads.get(value)
+    grads[value] = g if previous is None else previous + g
+
+
+def _stable_form(op: Operation) -> tuple[TensorVariable, set[SSAValue]] | None:
+    """An equivalent, numerically stable expression of `op`'s result by tg-stabilize's
+    rules (built detached), and the existing values it reads; None if no rule applies."""
+    from tg.passes.patterns import _wrap
+    from tg.passes.stabilize import RULES
+    from tg.tensor.basic import recording
+
+    value = op.results[0]
+    for rule in RULES:
+        names = rule.pattern.name
+        if names is not None and op.name not in ((names,) if isinstance(names, str) else names):
+            continue
+        m: dict[str, Any] = {}
+        if not rule.pattern.match(value, m):
+            continue
+        with recording() as built:
+            produced = rule.rewrite(_wrap(m))
+        if produced is None or produced.value is value or produced.value.type != value.type:
+            continue
+        new = set(built)
+        boundary = {o for b in built for o in b.operands if o.owner not in new}
+        if value in boundary or not built:
+            continue
+        return produced, boundary
+    return None
 
 
 def grad(

@@ -190,3 +190,19 @@ def test_jacobian_of_a_matrix_expression_and_several_wrt():
     assert a.shape == (2, 3, 2) and b.shape == (2, 3, 3)
     np.testing.assert_allclose(a, 2 * np.eye(2)[:, None, :] * vv[None, :, None])
     np.testing.assert_allclose(b, 2 * xv[:, None, None] * np.eye(3)[None, :, :])
+
+
+def test_grad_differentiates_the_stable_form_of_a_value():
+    """exp(z)/(1+exp(z)) is differentiated as sigmoid(z): no inf/inf at saturation."""
+    z = T.dvector("z")
+    y = T.dvector("y")
+    e = T.exp(z)
+    p = e / (1 + e)
+    cost = (-y * T.log(p) - (1 - y) * T.log(1 - p)).sum()
+    for mode in ("FAST_RUN", "FAST_COMPILE"):
+        f = tg.function([z, y], [cost, tg.grad(cost, z)], mode=mode)
+        zz = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
+        yy = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
+        c, g = f(zz, yy)
+        assert np.isfinite(c)
+        np.testing.assert_allclose(g, 0.5 * (1 + np.tanh(zz / 2)) - yy, atol=1e-12)
