@@ -1185,24 +1185,27 @@ class SumOp(ReduceOp):
         return [T.alloc(_restore_axes(g, x.ndim, self.reduced), *x.shape)]
 
 
-@irdl_op_definition
-class MaxOp(ReduceOp):
-    """Maximum over axes (NaN propagates). `%r = tg.max %x {axes = array<i64: 0>} : tensor<?x?xf32> -> tensor<?xf32>`"""
-
-    name = "tg.max"
+class ExtremumOp(ReduceOp, abc.ABC):
+    """Maximum or minimum over axes: undefined over no elements; the gradient goes to
+    every element equal to the extremum (NaN propagates as in numpy)."""
 
     def infer_shape(self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()) -> ConcreteShape:
+        what = self.name.removeprefix("tg.")
         for axis in self.reduced:
             if shapes[0][axis] == 0:
                 raise ShapeError(
-                    f"max over dimension {axis} of size 0: the maximum of no elements is undefined",
+                    f"{what} over dimension {axis} of size 0: the {what}imum of no elements is undefined",
                     [(0, axis)],
                 )
         return super().infer_shape(shapes, values)
 
+    @abc.abstractmethod
+    def compute(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        """np.max or np.min."""
+
     def reference(self, *args: np.ndarray) -> np.ndarray:
         self.infer_shape([args[0].shape])
-        return np.asarray(np.max(args[0], axis=self.reduced))
+        return np.asarray(self.compute(args[0], self.reduced))
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
         from tg.tensor import basic as T
@@ -1210,6 +1213,16 @@ class MaxOp(ReduceOp):
         (x,) = inputs
         kept = _restore_axes(output, x.ndim, self.reduced)
         return [T.switch(T.eq(x, kept), _restore_axes(g, x.ndim, self.reduced), 0)]
+
+
+@irdl_op_definition
+class MaxOp(ExtremumOp):
+    """Maximum over axes (NaN propagates). `%r = tg.max %x {axes = array<i64: 0>} : tensor<?x?xf32> -> tensor<?xf32>`"""
+
+    name = "tg.max"
+
+    def compute(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        return np.max(x, axis=axes)
 
 
 # --------------------------------------------------------------- linear algebra

@@ -17,6 +17,7 @@ from tg.dialects.tg import (
     INDEX_ARRAY,
     TG_TENSOR,
     ConcreteShape,
+    ExtremumOp,
     ReduceOp,
     ShapeError,
     TgOp,
@@ -51,27 +52,13 @@ def _check_not_empty(name: str, shape: ConcreteShape, axes: Sequence[int]) -> No
 
 
 @irdl_op_definition
-class MinOp(ReduceOp):
+class MinOp(ExtremumOp):
     """Minimum over axes (NaN propagates). `%r = tg.min %x {axes = array<i64: 0>} : tensor<?x?xf32> -> tensor<?xf32>`"""
 
     name = "tg.min"
 
-    def infer_shape(
-        self, shapes: Sequence[ConcreteShape], values: Sequence[np.ndarray | None] = ()
-    ) -> ConcreteShape:
-        _check_not_empty("min", shapes[0], self.reduced)
-        return super().infer_shape(shapes, values)
-
-    def reference(self, *args: np.ndarray) -> np.ndarray:
-        self.infer_shape([args[0].shape])
-        return np.asarray(np.min(args[0], axis=self.reduced))
-
-    def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
-        from tg.tensor import basic as T
-
-        (x,) = inputs
-        kept = _restore_axes(output, x.ndim, self.reduced)
-        return [T.switch(T.eq(x, kept), _restore_axes(g, x.ndim, self.reduced), 0)]
+    def compute(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        return np.min(x, axis=axes)
 
 
 @irdl_op_definition
