@@ -58,7 +58,7 @@ register_flag("opt_level", 3, _int_in(0, 3), "LLVM optimization level")
 register_flag("device", "cpu", str, "cpu (cuda devices are not supported yet)")
 register_flag("optimizer_excluding", "", str, "names of rewrites (passes) to leave out, separated by ':'")
 register_flag("rewrite_stats", False, lambda text: text.lower() in ("1", "true", "yes"), "print how often each rewrite fired")
-register_flag("dump_ir", "", str, "print the IR of each compiled function at these stages (comma separated with ':')")
+register_flag("dump_ir", "", str, "print the IR of each compiled function at these stages (separated by ':')")
 
 
 class Config:

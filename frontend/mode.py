@@ -1,7 +1,7 @@
 """Compilation modes: Theano's `Mode` with named rewrites switched off.
 
 `mode="FAST_RUN"` (the default) compiles to machine code, `mode="FAST_COMPILE"` runs
-the numpy interpreter; `Mode(...).excluding("cse")` or the `optimizer_excluding` flag
+the numpy interpreter; `Mode(...).excluding("tg-merge")` or the `optimizer_excluding` flag
 drop passes of the optimized stage by name.
 """
 

@@ -1,8 +1,7 @@
 """Calling compiled code: one native entry point per function.
 
-The entry point takes, for each buffer (inputs, then outputs), its data pointer and
-one int64 per dimension. This first version calls it through ctypes; a native
-fast-call wrapper replaces it later (see the compile-speed issue).
+The entry point takes, for each buffer (inputs, outputs, then the 0-d status), its
+data pointer and one int64 per dimension, and is called through ctypes.
 """
 
 from __future__ import annotations

@@ -68,7 +68,6 @@ __all__ = [
     "cast",
     "constant",
     "dimshuffle",
-    "dot",
     "eq",
     "exp",
     "ge",
