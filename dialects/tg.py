@@ -74,6 +74,17 @@ class ShapeError(ValueError):
         self.culprits = tuple(culprits)
 
 
+SIZE_TYPE = tensor_type(i64, ())
+"""The type of size, index, start and count operands: a 0-d int64 tensor."""
+
+
+def verify_sizes(op: Operation, values: Sequence[SSAValue], what: str) -> None:
+    """VerifyException unless every value is a 0-d int64 tensor."""
+    for v in values:
+        if v.type != SIZE_TYPE:
+            raise VerifyException(f"{op.name}: {what} must be tensor<i64>, got {v.type}")
+
+
 def _tensor(value: SSAValue) -> TensorType:
     assert isinstance(value.type, TensorType)
     return value.type
@@ -932,9 +943,7 @@ class BroadcastOp(TgOp):
             raise VerifyException(
                 f"tg.broadcast: expected {rank} sizes for a rank-{rank} result, got {len(self.sizes)}"
             )
-        for s in self.sizes:
-            if s.type != tensor_type(i64, ()):
-                raise VerifyException(f"tg.broadcast: sizes must be tensor<i64>, got {s.type}")
+        verify_sizes(self, self.sizes, "sizes")
         src_shape, res_shape = static_shape(src), static_shape(res)
         if len(src_shape) > rank:
             raise VerifyException(

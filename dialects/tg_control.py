@@ -18,8 +18,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 from tg.dialects.tensor_types import static_shape, tensor_type
-from tg.dialects.tg import TG_TENSOR, ConcreteShape, ShapeError, TgOp
-from xdsl.dialects.builtin import TensorType, i64
+from tg.dialects.tg import (
+    SIZE_TYPE,
+    TG_TENSOR,
+    ConcreteShape,
+    ShapeError,
+    TgOp,
+    verify_sizes,
+)
+from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
@@ -33,7 +40,7 @@ from xdsl.irdl import (
 from xdsl.traits import HasParent, IsolatedFromAbove, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
-INDEX_TYPE = tensor_type(i64, ())
+INDEX_TYPE = SIZE_TYPE
 
 
 @irdl_op_definition
@@ -59,8 +66,7 @@ class MapOp(TgOp):
         return terminator.value
 
     def verify_(self) -> None:
-        if self.count.type != INDEX_TYPE:
-            raise VerifyException(f"tg.map: the count must be tensor<i64>, got {self.count.type}")
+        verify_sizes(self, [self.count], "the count")
         block = self.body.block
         expected = [INDEX_TYPE, *(c.type for c in self.captures)]
         if [a.type for a in block.args] != expected:

@@ -33,12 +33,14 @@ from tg.dialects.tensor_types import (
 )
 from tg.dialects.tg import (
     INDEX_ARRAY,
+    SIZE_TYPE,
     TG_TENSOR,
     ConcreteShape,
     ConstantOp,
     DimOp,
     ShapeError,
     TgOp,
+    verify_sizes,
 )
 from xdsl.dialects.builtin import DenseArrayBase, FileLineColLoc, TensorType, i64
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -67,7 +69,7 @@ BOUND: int = 2**62
 Entry = tuple[int, int, int]
 """One key entry, (start, stop, step); step 0 marks the integer index `start`."""
 FULL: Entry = (NONE, NONE, 1)
-SCALAR_INDEX = tensor_type(i64, ())
+SCALAR_INDEX = SIZE_TYPE
 
 
 # ------------------------------------------------------------------ basic keys
@@ -159,9 +161,7 @@ def _verify_key(op: Operation, entries: Sequence[Entry], rank: int, scalars: Seq
     dynamic = sum(v == DYNAMIC for e in entries for v in e)
     if dynamic != len(scalars):
         raise VerifyException(f"{op.name}: the key takes {dynamic} index operands, got {len(scalars)}")
-    for s in scalars:
-        if s.type != SCALAR_INDEX:
-            raise VerifyException(f"{op.name}: index operands must be tensor<i64>, got {s.type}")
+    verify_sizes(op, scalars, "index operands")
 
 
 def _print_basic_key(printer: Printer, entries: Sequence[Entry], scalars: Sequence[SSAValue]) -> None:

@@ -29,7 +29,14 @@ from tg.dialects.tensor_types import (
     static_shape,
     tensor_type,
 )
-from tg.dialects.tg import INDEX_ARRAY, TG_TENSOR, ConcreteShape, ShapeError, TgOp
+from tg.dialects.tg import (
+    INDEX_ARRAY,
+    TG_TENSOR,
+    ConcreteShape,
+    ShapeError,
+    TgOp,
+    verify_sizes,
+)
 from xdsl.dialects.builtin import DenseArrayBase, TensorType, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.irdl import (
@@ -316,8 +323,7 @@ def _tensor(value: SSAValue) -> TensorType:
 
 
 def _verify_scalar_i64(op: Operation, value: SSAValue, what: str) -> None:
-    if value.type != tensor_type(i64, ()):
-        raise VerifyException(f"{op.name}: {what} must be tensor<i64>, got {value.type}")
+    verify_sizes(op, [value], what)
 
 
 NEGATIVE_PROBABILITY = "probabilities must be non-negative (and not NaN)"

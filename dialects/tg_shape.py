@@ -23,6 +23,7 @@ from tg.dialects.tg import (
     TgOp,
     _fmt_shape,
     _tensor,
+    verify_sizes,
 )
 from xdsl.dialects.builtin import DenseArrayBase, TensorType, i64
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -36,15 +37,6 @@ from xdsl.irdl import (
 )
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
-
-SIZE_TYPE = tensor_type(i64, ())
-"""The type of size, start and length operands: a 0-d int64 tensor."""
-
-
-def _verify_sizes(op: Operation, sizes: Sequence[SSAValue], what: str) -> None:
-    for s in sizes:
-        if s.type != SIZE_TYPE:
-            raise VerifyException(f"{op.name}: {what} must be tensor<i64>, got {s.type}")
 
 
 def _single_axis(op: Operation, axes: DenseArrayBase, rank: int) -> int:
@@ -113,7 +105,7 @@ class ReshapeOp(TgOp):
             raise VerifyException(
                 f"tg.reshape: expected {rank} sizes for a rank-{rank} result, got {len(self.sizes)}"
             )
-        _verify_sizes(self, self.sizes, "sizes")
+        verify_sizes(self, self.sizes, "sizes")
         src_shape, res_shape = static_shape(src), static_shape(res)
         if None not in src_shape and None not in res_shape and math.prod(src_shape) != math.prod(res_shape):  # type: ignore[arg-type]
             raise VerifyException(
@@ -305,7 +297,7 @@ class NarrowOp(TgOp):
         src, res = _tensor(self.input), _tensor(self.result)
         rank = len(src.get_shape())
         axis = _single_axis(self, self.axis, rank)
-        _verify_sizes(self, [self.start, self.length], "start and length")
+        verify_sizes(self, [self.start, self.length], "start and length")
         src_shape, res_shape = static_shape(src), static_shape(res)
         expected = list(src_shape)
         expected[axis] = res_shape[axis] if len(res_shape) == rank else None
