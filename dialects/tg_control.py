@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from tg.dialects.tensor_types import static_shape, tensor_type
+from tg.dialects.tensor_types import dtype_of, static_shape, tensor_type
 from tg.dialects.tg import (
     SIZE_TYPE,
     TG_TENSOR,
@@ -110,7 +110,7 @@ class MapOp(TgOp):
         from tg.dialects.interpreter import run_block
 
         n, captured = int(args[0]), list(args[1:])
-        out = np.empty(self.infer_shape([a.shape for a in args], list(args)), _dtype(self))
+        out = np.empty(self.infer_shape([a.shape for a in args], list(args)), dtype_of(self.result.type))
         for i in range(n):
             out[i] = run_block(self.body.block, [np.int64(i), *captured])[0]
         return out
@@ -122,10 +122,6 @@ class MapOp(TgOp):
         raise NotImplementedError("tg.map has no gradient yet (jacobian of a jacobian)")
 
 
-def _dtype(op: MapOp) -> np.dtype:
-    from tg.dialects.tensor_types import dtype_of
-
-    return dtype_of(op.result.type)
 
 
 def _as_function(op: MapOp) -> Any:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from tg.dialects import tg
-from tg.dialects.tensor_types import static_shape
+from tg.dialects.tensor_types import dtype_of, static_shape
 from tg.passes.patterns import Match, Rule
 from xdsl.context import Context
 from xdsl.dialects import func
@@ -148,7 +148,7 @@ def fold_function(function: func.FuncOp, max_elements: int = _MAX_ELEMENTS, rule
             continue
         if value.size > max_elements or value.ndim != len(shape):
             continue
-        value = value.astype(_dtype(result), copy=False)
+        value = value.astype(dtype_of(result.type), copy=False)
         constant = tg.ConstantOp.from_array(value)
         block.insert_op_before(constant, o)
         replacement: SSAValue = constant.result
@@ -171,10 +171,6 @@ def fold_function(function: func.FuncOp, max_elements: int = _MAX_ELEMENTS, rule
     return folded
 
 
-def _dtype(value: SSAValue) -> np.dtype:
-    from tg.dialects.tensor_types import dtype_of
-
-    return dtype_of(value.type)
 
 
 def _remove_dead_constants(block: Block) -> None:

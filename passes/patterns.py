@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from tg.dialects import tg
-from tg.dialects.tensor_types import static_shape
+from tg.dialects.tensor_types import dtype_of, static_shape
 from tg.tensor.basic import recording
 from tg.variable import TensorVariable
 from xdsl.dialects import func
@@ -126,7 +126,7 @@ def splat_value(value: SSAValue) -> float | None:
             inner = splat_value(owner.input)
             if inner is None:
                 return None
-            return float(owner.reference(np.asarray(inner, dtype=_dtype(owner.input))))
+            return float(owner.reference(np.asarray(inner, dtype=dtype_of(owner.input.type))))
         owner = owner.operands[0].owner
     if not isinstance(owner, tg.ConstantOp):
         return None
@@ -139,10 +139,6 @@ def splat_value(value: SSAValue) -> float | None:
     return float(first)
 
 
-def _dtype(value: SSAValue) -> np.dtype:
-    from tg.dialects.tensor_types import dtype_of
-
-    return dtype_of(value.type)
 
 
 @dataclass(frozen=True)
@@ -200,7 +196,7 @@ def _coerce(result: TensorVariable, like: SSAValue) -> TensorVariable | None:
     want = like.type
     if result.value.type == want:
         return result
-    result = T.cast(result, _dtype(like).name)
+    result = T.cast(result, dtype_of(like.type).name)
     have_shape, want_shape = static_shape(result.value.type), static_shape(want)
     if have_shape == want_shape:
         return result
