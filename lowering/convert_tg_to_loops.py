@@ -38,6 +38,8 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 INDEX = IndexType()
+PARALLEL = "tg.parallel"
+"""Attribute of an `scf.for` whose iterations are independent (see `LoopsBuilder.loops`)."""
 REASSOC = arith.FastMathFlagsAttr([FastMathFlag.REASSOC, FastMathFlag.ALLOW_CONTRACT])
 
 
@@ -171,8 +173,13 @@ class LoopsBuilder:
         assert isinstance(element, IntegerType)
         return self.emit(arith.ConstantOp(IntegerAttr(int(value), element)))
 
-    def loops(self, bounds: Sequence[SSAValue], body: Callable[[list[SSAValue]], None]) -> None:
-        """Perfectly nested `scf.for` loops over [0, bound) each, running `body` innermost."""
+    def loops(
+        self, bounds: Sequence[SSAValue], body: Callable[[list[SSAValue]], None], parallel: bool = False
+    ) -> None:
+        """Perfectly nested `scf.for` loops over [0, bound) each, running `body` innermost.
+        `parallel` marks the outermost loop `tg.parallel`: its iterations write disjoint
+        memory and read nothing another iteration writes, so they may run on any thread
+        in any order."""
         ivs: list[SSAValue] = []
 
         def nest(depth: int) -> None:
@@ -188,7 +195,10 @@ class LoopsBuilder:
             self.emit(scf.YieldOp())
             self.block = outer
             # appended after its body, so that sizes computed meanwhile precede it
-            self.emit(scf.ForOp(self.c0, bounds[depth], self.c1, [], loop_body))
+            loop = scf.ForOp(self.c0, bounds[depth], self.c1, [], loop_body)
+            if parallel and depth == 0:
+                loop.attributes[PARALLEL] = UnitAttr()
+            self.emit(loop)
 
         nest(0)
 
@@ -296,11 +306,11 @@ class LoopsBuilder:
         def body(ivs: list[SSAValue]) -> None:
             self.emit(memref.StoreOp.get(self.scalar(value, ivs), dest, ivs))
 
-        self.loops(dims, body)
+        self.loops(dims, body, parallel=True)
         self.kernel = _Kernel({})
 
     def fill(self, dest: SSAValue, dims: Sequence[SSAValue], scalar: SSAValue) -> None:
-        self.loops(dims, lambda ivs: self.emit(memref.StoreOp.get(scalar, dest, ivs)))
+        self.loops(dims, lambda ivs: self.emit(memref.StoreOp.get(scalar, dest, ivs)), parallel=True)
 
     def reduce(self, op: tg.ReduceOp, dest: SSAValue) -> None:
         """dest = reduction of op.input; elementwise producers are computed inline."""
@@ -325,7 +335,7 @@ class LoopsBuilder:
                 new = combine(self, acc, self.scalar(op.input, ivs))
                 self.emit(memref.StoreOp.get(new, dest, out_index(ivs)))
 
-            self.loops(in_dims, body)
+            self.loops(in_dims, body, parallel=0 not in axes)
         else:
 
             def outer(ivs: list[SSAValue]) -> None:
@@ -338,7 +348,7 @@ class LoopsBuilder:
                 total = self.accumulate(in_dims[-1], init, step)
                 self.emit(memref.StoreOp.get(total, dest, out_index(ivs + [self.c0])))
 
-            self.loops(in_dims[:-1], outer)
+            self.loops(in_dims[:-1], outer, parallel=0 not in axes)
         self.kernel = _Kernel({})
 
     def dot(self, op: tg.DotOp, dest: SSAValue) -> None:
@@ -363,7 +373,7 @@ class LoopsBuilder:
 
                 self.emit(memref.StoreOp.get(self.accumulate(da[-1], zero, step), dest, ivs))
 
-            self.loops(rows, row)
+            self.loops(rows, row, parallel=True)
         else:  # (m,k)·(k,n) or (k)·(k,n): rank-1 updates, contiguous in j
             out_dims = self.dims(op.result)
             self.fill(dest, out_dims, zero)
@@ -380,7 +390,7 @@ class LoopsBuilder:
 
                 self.loops(db[1:], inner)
 
-            self.loops(da, update)
+            self.loops(da, update, parallel=len(da) == 2)
         self.kernel = _Kernel({})
 
     # ----------------------------------------------------------------- functions

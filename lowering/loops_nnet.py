@@ -62,7 +62,7 @@ def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> Non
         loss = b.emit(arith.SubfOp(b.emit(arith.AddfOp(b.emit(math.LogOp(s)), m)), picked))
         b.emit(memref.StoreOp.get(loss, dest, [i]))
 
-    b.loops([rows], row)
+    b.loops([rows], row, parallel=True)
     b.kernel = _Kernel({})
 
 

@@ -139,7 +139,7 @@ def test_ir_stages_are_text():
     assert graph == f.ir() and "func.func @main" in graph and "tg.sum" in graph and "%x" in graph
     assert "tg." in f.ir("optimized")
     loops = f.ir("loops")
-    assert "scf.for" in loops and "memref" in loops and "tg." not in loops
+    assert "scf.for" in loops and "memref" in loops and "= tg." not in loops
     llvm = f.ir("llvm")
     assert "llvm.func @main" in llvm and "scf." not in llvm
     llvmir = f.ir("llvmir")
