@@ -4,6 +4,7 @@ from tg.dialects import (
     tg,
     tg_control,
     tg_indexing,
+    tg_kernel,
     tg_math,
     tg_nnet,
     tg_random,
@@ -14,6 +15,6 @@ from xdsl.ir import Dialect
 
 TG = Dialect(
     "tg",
-    [*tg.TG_OPS, *tg_math.OPS, *tg_shape.OPS, *tg_reduce.OPS, *tg_indexing.OPS, *tg_random.OPS, *tg_control.OPS, *tg_nnet.OPS],
+    [*tg.TG_OPS, *tg_math.OPS, *tg_shape.OPS, *tg_reduce.OPS, *tg_indexing.OPS, *tg_random.OPS, *tg_control.OPS, *tg_nnet.OPS, *tg_kernel.OPS],
     [],
 )

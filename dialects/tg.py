@@ -105,6 +105,26 @@ class TgOp(IRDLOperation, abc.ABC):
 
     FUSION: ClassVar[str] = "stored"
     READS_ONCE: ClassVar[bool] = False
+    EXPENSIVE: ClassVar[bool] = False
+    """Whether one element costs far more than an add (a transcendental function, a
+    division): fusion never computes such an element more than once."""
+    CHECKS_AT_RUN_TIME: ClassVar[bool] = False
+    """Whether generated code may find this op's input invalid (an index out of range,
+    a bad probability) and report an error after the shape checks passed: nothing
+    irreversible (an in-place write into a shared variable) may run before it."""
+    VIEW_OF: ClassVar[int | None] = None
+    """The operand a view op rearranges (its result may read that operand's buffer in
+    place, at other indices), or None."""
+
+    def destroyable_operands(self) -> tuple[int, ...]:
+        """The operands whose buffer the result may be written into: each element of
+        such an operand is read only to compute the result's element at the same
+        index, before it is written. Elementwise ops answer every operand of the
+        result's own type; other ops none."""
+        if self.FUSION != "elementwise":
+            return ()
+        result = self.results[0].type
+        return tuple(i for i, o in enumerate(self.operands) if o.type == result)
 
     def value_operands(self) -> tuple[int, ...]:
         """Indices of the operands whose values fix the result's shape."""
@@ -368,6 +388,8 @@ class MulOp(BinaryOp):
 class DivOp(BinaryOp):
     """Elementwise true division of floats. `%r = tg.div %a, %b : (...) -> tensor<?xf64>`"""
 
+    EXPENSIVE: ClassVar[bool] = True
+
     name = "tg.div"
     FLOAT_ONLY: ClassVar[bool] = True
 
@@ -384,6 +406,8 @@ class DivOp(BinaryOp):
 @irdl_op_definition
 class PowOp(BinaryOp):
     """Elementwise power of floats. `%r = tg.pow %a, %b : (...) -> tensor<?xf64>`"""
+
+    EXPENSIVE: ClassVar[bool] = True
 
     name = "tg.pow"
     FLOAT_ONLY: ClassVar[bool] = True
@@ -510,6 +534,8 @@ class AbsOp(UnaryOp):
 class ExpOp(UnaryOp):
     """Exponential. `%r = tg.exp %x : tensor<?xf32>`"""
 
+    EXPENSIVE: ClassVar[bool] = True
+
     name = "tg.exp"
 
     def compute(self, x: np.ndarray) -> np.ndarray:
@@ -522,6 +548,8 @@ class ExpOp(UnaryOp):
 @irdl_op_definition
 class LogOp(UnaryOp):
     """Natural logarithm. `%r = tg.log %x : tensor<?xf32>`"""
+
+    EXPENSIVE: ClassVar[bool] = True
 
     name = "tg.log"
 
@@ -536,6 +564,8 @@ class LogOp(UnaryOp):
 class TanhOp(UnaryOp):
     """Hyperbolic tangent. `%r = tg.tanh %x : tensor<?xf32>`"""
 
+    EXPENSIVE: ClassVar[bool] = True
+
     name = "tg.tanh"
 
     def compute(self, x: np.ndarray) -> np.ndarray:
@@ -548,6 +578,8 @@ class TanhOp(UnaryOp):
 @irdl_op_definition
 class SqrtOp(UnaryOp):
     """Square root. `%r = tg.sqrt %x : tensor<?xf32>`"""
+
+    EXPENSIVE: ClassVar[bool] = True
 
     name = "tg.sqrt"
 
@@ -562,6 +594,8 @@ class SqrtOp(UnaryOp):
 class SigmoidOp(UnaryOp):
     """Logistic function 1 / (1 + exp(-x)). `%r = tg.sigmoid %x : tensor<?xf32>`"""
 
+    EXPENSIVE: ClassVar[bool] = True
+
     name = "tg.sigmoid"
 
     def compute(self, x: np.ndarray) -> np.ndarray:
@@ -575,6 +609,8 @@ class SigmoidOp(UnaryOp):
 @irdl_op_definition
 class SoftplusOp(UnaryOp):
     """log(1 + exp(x)), computed without overflow. `%r = tg.softplus %x : tensor<?xf32>`"""
+
+    EXPENSIVE: ClassVar[bool] = True
 
     name = "tg.softplus"
 
@@ -921,6 +957,8 @@ class BroadcastOp(TgOp):
         %r = tg.broadcast %x to %n, %m : (tensor<1xf32>, tensor<i64>, tensor<i64>) -> tensor<?x?xf32>
     """
 
+    VIEW_OF: ClassVar[int | None] = 0
+
     FUSION: ClassVar[str] = "view"
 
     name = "tg.broadcast"
@@ -1003,6 +1041,8 @@ class TransposeOp(TgOp):
         %r = tg.transpose %x {permutation = array<i64: 1, 0>} : tensor<?x3xf32> -> tensor<3x?xf32>
     """
 
+    VIEW_OF: ClassVar[int | None] = 0
+
     FUSION: ClassVar[str] = "view"
     READS_ONCE: ClassVar[bool] = True
 
@@ -1061,6 +1101,8 @@ class DimShuffleOp(TgOp):
 
         %r = tg.dimshuffle %x {pattern = array<i64: -1, 0>} : tensor<?xf32> -> tensor<1x?xf32>
     """
+
+    VIEW_OF: ClassVar[int | None] = 0
 
     FUSION: ClassVar[str] = "view"
     READS_ONCE: ClassVar[bool] = True

@@ -243,13 +243,30 @@ def known_before_call(value: SSAValue, depth: int = 0) -> bool:
     """Whether a shape program can read `value` before the call: an argument, a
     constant, a size, or small scalar arithmetic on those (as tg.runtime.shapes)."""
     owner = value.owner
-    if isinstance(owner, Block | ConstantOp | DimOp):
+    if isinstance(owner, Block):
+        return _kernel_argument_known(value, owner)
+    if isinstance(owner, ConstantOp | DimOp):
         return True
     if not isinstance(owner, TgOp) or depth > 32:
         return False
     if owner.FUSION not in ("elementwise", "view") or value.type.get_shape() != ():  # type: ignore[attr-defined]
         return False
     return all(known_before_call(v, depth + 1) for v in owner.operands)
+
+
+def _kernel_argument_known(value: SSAValue, block: Block) -> bool:
+    """A block argument is known before the call when it stands for a function's
+    argument; a kernel's argument is known when what it reads is."""
+    from tg.dialects.tg_kernel import ComputeOp, FusionOp
+
+    parent = block.parent_op()
+    index = block.args.index(value)  # type: ignore[arg-type]
+    if isinstance(parent, FusionOp):
+        return known_before_call(parent.inputs[index])
+    if isinstance(parent, ComputeOp):
+        source = parent.ins[index].owner  # a function's argument, or a buffer computed here
+        return isinstance(source, Block) and source.parent_op() is parent.parent_op()
+    return True
 
 
 def _tensor(value: SSAValue) -> TensorType:
@@ -301,7 +318,10 @@ class SubtensorOp(TgOp):
         %r = tg.subtensor %x[%i, 1:-1, ::-2, %a:%b] : tensor<?x?x?x?xf32> -> tensor<?x?x?xf32>
     """
 
+    CHECKS_AT_RUN_TIME: ClassVar[bool] = True
+
     FUSION: ClassVar[str] = "view"
+    VIEW_OF: ClassVar[int | None] = 0
     READS_ONCE: ClassVar[bool] = True
 
     name = "tg.subtensor"
@@ -382,6 +402,8 @@ class BasicPutOp(TgOp):
     """A copy of `input` whose basic subtensor `input[key]` is replaced (set) or
     incremented (inc) by `value`, which has the subtensor's rank and broadcasts
     along its static-1 dimensions."""
+
+    CHECKS_AT_RUN_TIME: ClassVar[bool] = True
 
     READS_ONCE: ClassVar[bool] = False  # a broadcast value is read repeatedly
 
@@ -643,6 +665,8 @@ def _verify_axes(op: Operation, axes: Sequence[int], rank: int, indices: Sequenc
 
 class AdvancedOp(TgOp):
     """Base of ops indexing by integer arrays at `axes` (numpy advanced indexing)."""
+
+    CHECKS_AT_RUN_TIME: ClassVar[bool] = True
 
     axes = prop_def(INDEX_ARRAY)
     FIRST_INDEX: ClassVar[int] = 1

@@ -46,6 +46,7 @@ class FloatUnaryOp(UnaryOp):
     """A float function of one float operand (integers are converted by the frontend)."""
 
     FLOAT_ONLY: ClassVar[bool] = True
+    EXPENSIVE: ClassVar[bool] = True
     NUMPY: ClassVar[Any]
 
     def compute(self, x: np.ndarray) -> np.ndarray:
@@ -304,6 +305,8 @@ class ReciprocalOp(FloatUnaryOp):
 class RoundingOp(FloatUnaryOp):
     """Rounding to an integral float: piecewise constant, so its gradient is zero
     (None: tg.grad gives zeros)."""
+
+    EXPENSIVE: ClassVar[bool] = False
 
     def vjp(self, inputs: list[Any], output: Any, g: Any) -> list[Any]:
         return [None]

@@ -29,6 +29,8 @@ class SoftmaxCrossentropyOp(TgOp):
         %r = tg.softmax_crossentropy %x, %y : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?xf32>
     """
 
+    CHECKS_AT_RUN_TIME: ClassVar[bool] = True
+
     name = "tg.softmax_crossentropy"
     FUSION: ClassVar[str] = "stored"
     READS_ONCE: ClassVar[bool] = False

@@ -350,6 +350,8 @@ class RandomOp(TgOp, abc.ABC):
     words drawn per result element; the frontend advances the counter by that much.
     """
 
+    CHECKS_AT_RUN_TIME: ClassVar[bool] = True
+
     WORDS: ClassVar[int] = 1
 
     def verify_state(self) -> None:

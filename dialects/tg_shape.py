@@ -80,6 +80,7 @@ class ReshapeOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "view"
+    VIEW_OF: ClassVar[int | None] = 0
     READS_ONCE: ClassVar[bool] = True
 
     name = "tg.reshape"
@@ -266,6 +267,7 @@ class NarrowOp(TgOp):
     """
 
     FUSION: ClassVar[str] = "view"
+    VIEW_OF: ClassVar[int | None] = 0
     READS_ONCE: ClassVar[bool] = True
 
     name = "tg.narrow"

@@ -1,12 +1,13 @@
-"""convert-tg-to-loops: `tg` tensor functions to `scf`/`memref`/`arith`/`math` loops.
+"""convert-tg-to-loops: buffers-level functions to `scf`/`memref`/`arith`/`math` loops.
 
-A function `(tensors) -> (tensors)` becomes `(memrefs, output memrefs) -> ()` in
-destination-passing style: the caller allocates the outputs. Each value that must be
-stored (function results, reductions, products, and elementwise values read more
-than once or broadcast) gets one loop nest; elementwise producers read once are
-computed inline in their consumer's loop, and views (transpose, dimshuffle,
-broadcast) become index arithmetic, so `a*b + c` is one loop. Temporaries are
-`memref.alloc`ed and freed at the end of the function.
+The function keeps its signature `(input memrefs, output memrefs, status) -> ()`
+(destination-passing style: the caller allocates the outputs). Each `tg.compute`
+becomes one loop nest: elementwise ops and views of its body are computed inline
+per element (views are index arithmetic), a reduction keeps its accumulator in a
+register while side outputs are stored, and other ops (products, indexing, random
+draws) use their own materializer. `tg.buffer`s are `memref.alloc`ed where first
+written and freed at their `tg.release`. A tg-level function is fused (tg-fuse) and
+bufferized (tg-bufferize) first, so this pass also runs alone on graph-level IR.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from dataclasses import dataclass
 
 from tg.dialects import tg
 from tg.dialects.tensor_types import dtype_of, is_bool, is_float, static_shape
+from tg.dialects.tg_kernel import BufferOp, ComputeOp, ReleaseOp
+
+INPLACE_UPDATES = "tg.inplace_updates"
+"""Function attribute (set by tg-bufferize): (output, argument) index pairs of
+shared-variable updates written into the argument's storage."""
 from xdsl.context import Context
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (
@@ -99,6 +105,13 @@ def needs_buffer(value: SSAValue) -> bool:
     return True
 
 
+def computed_inline(op: Operation) -> bool:
+    """Ops of a kernel body computed where they are read (per element), not stored."""
+    if isinstance(op, tg.ConstantOp):
+        return _is_splat(op)
+    return isinstance(op, tg.TgOp) and op.FUSION in ("elementwise", "view")
+
+
 MAX_FUSED_DEPTH = 32
 """Longest chain of ops computed inline in one loop body before a value is stored
 (keeps loop bodies, and the recursion that builds them, bounded)."""
@@ -140,6 +153,8 @@ class LoopsBuilder:
         self.buffers: dict[SSAValue, SSAValue] = {}
         self.dim_cache: dict[SSAValue, list[SSAValue]] = {}
         self.kernel = _Kernel({})
+        self.outermost = block
+        self.gated: Block | None = None
         self.c0 = self.index(0)
         self.c1 = self.index(1)
 
@@ -312,8 +327,18 @@ class LoopsBuilder:
     def fill(self, dest: SSAValue, dims: Sequence[SSAValue], scalar: SSAValue) -> None:
         self.loops(dims, lambda ivs: self.emit(memref.StoreOp.get(scalar, dest, ivs)), parallel=True)
 
-    def reduce(self, op: tg.ReduceOp, dest: SSAValue) -> None:
-        """dest = reduction of op.input; elementwise producers are computed inline."""
+    def reduce(
+        self,
+        op: tg.ReduceOp,
+        dest: SSAValue,
+        side: Sequence[tuple[SSAValue, SSAValue]] = (),
+        result: SSAValue | None = None,
+    ) -> None:
+        """dest = reduction of op.input; elementwise producers are computed inline.
+        `side` values (of the input's shape) are stored as the input is read, and
+        `result`, an elementwise function of the reduction's value at the output index
+        (an epilogue, when only the last axis is reduced), is stored instead of it."""
+        result = op.result if result is None else result
         elt = op.result.type.element_type
         combine = REDUCE_COMBINERS[type(op)]
         identity = self.scalar_constant(REDUCE_IDENTITIES[type(op)](elt), elt)
@@ -321,16 +346,40 @@ class LoopsBuilder:
         out_dims = self.dims(op.result)
         axes = set(op.reduced)
         rank = len(in_dims)
-        self.fill(dest, out_dims, identity)
         self.kernel = _Kernel({})
-        inner_reduced = rank > 0 and (rank - 1) in axes
+
+        def store_side(ivs: list[SSAValue]) -> None:
+            for value, buffer in side:
+                self.emit(memref.StoreOp.get(self.scalar(value, ivs), buffer, ivs))
 
         def out_index(ivs: list[SSAValue]) -> list[SSAValue]:
             return [iv for a, iv in enumerate(ivs) if a not in axes]
 
+        if rank > 0 and axes == {rank - 1}:  # rows: one accumulator in a register
+
+            def row(ivs: list[SSAValue]) -> None:
+                self.kernel = _Kernel({})
+
+                def step(iv: SSAValue, acc: SSAValue) -> SSAValue:
+                    store_side(ivs + [iv])
+                    return combine(self, acc, self.scalar(op.input, ivs + [iv]))
+
+                total = self.accumulate(in_dims[-1], identity, step)
+                # values computed inside the row's loop do not dominate what follows it
+                self.kernel = _Kernel({(op.result, tuple(ivs)): total})
+                self.emit(memref.StoreOp.get(self.scalar(result, ivs), dest, ivs))
+
+            self.loops(in_dims[:-1], row, parallel=True)
+            self.kernel = _Kernel({})
+            return
+        assert result is op.result, "an epilogue needs a reduction of the last axis only"
+        self.fill(dest, out_dims, identity)
+        inner_reduced = rank > 0 and (rank - 1) in axes
+
         if not inner_reduced:
 
             def body(ivs: list[SSAValue]) -> None:
+                store_side(ivs)
                 acc = self.emit(memref.LoadOp.get(dest, out_index(ivs)))
                 new = combine(self, acc, self.scalar(op.input, ivs))
                 self.emit(memref.StoreOp.get(new, dest, out_index(ivs)))
@@ -343,6 +392,7 @@ class LoopsBuilder:
                 self.kernel = _Kernel({})
 
                 def step(iv: SSAValue, acc: SSAValue) -> SSAValue:
+                    store_side(ivs + [iv])
                     return combine(self, acc, self.scalar(op.input, ivs + [iv]))
 
                 total = self.accumulate(in_dims[-1], init, step)
@@ -404,6 +454,90 @@ class LoopsBuilder:
         else:
             self.store_elementwise(value, dest)
 
+    def lower_kernel(self, body: Block, ins: Sequence[SSAValue], outs: Sequence[SSAValue]) -> None:
+        """The loop nest of one kernel body (a `tg.compute`): read `ins` through the
+        body's arguments, write what it yields into `outs`."""
+        for arg, buffer in zip(body.args, ins):
+            self.buffers[arg] = buffer
+        terminator = body.last_op
+        assert terminator is not None
+        yields = list(terminator.operands)
+        dests = dict(zip(yields, outs))
+        reduction: tg.ReduceOp | None = None
+        temporaries: list[SSAValue] = []
+        for op in body.ops:
+            if op is terminator or computed_inline(op):
+                continue
+            value = op.results[0]
+            if isinstance(op, tg.SumOp | tg.MaxOp) and reduction is None and value not in dests:
+                reduction = op  # its result is read by an epilogue
+                continue
+            if isinstance(op, tg.SumOp | tg.MaxOp) and reduction is None and len(yields) > 1:
+                reduction = op  # stored with side outputs
+                continue
+            if isinstance(op, tg.ConstantOp):
+                self.buffers[value] = self.global_constant(op)
+                continue
+            dest = dests.get(value)
+            if dest is None:
+                dest = self.allocate(value)
+                temporaries.append(dest)
+            self.materialize(value, dest)
+            self.buffers[value] = dest
+        if reduction is not None:
+            rank = len(static_shape(reduction.input.type))
+            side = [(y, d) for y, d in dests.items() if len(static_shape(y.type)) == rank]
+            (result,) = [y for y in yields if len(static_shape(y.type)) != rank]
+            self.reduce(reduction, dests[result], side, result)
+        else:
+            self.store_all([(y, d) for y, d in dests.items() if y not in self.buffers or self.buffers[y] is not d])
+        for buffer in temporaries:
+            self.emit(memref.DeallocOp.get(buffer))
+
+    def store_all(self, pairs: Sequence[tuple[SSAValue, SSAValue]]) -> None:
+        """dest[...] = value[...] for each pair, in one loop nest when the values have one
+        shape (every element computed before any is stored: a destination may be an
+        input read at the same index)."""
+        if len({static_shape(v.type) for v, _ in pairs}) != 1:
+            for value, dest in pairs:
+                self.store_elementwise(value, dest)
+            return
+        self.kernel = _Kernel({})
+
+        def body(ivs: list[SSAValue]) -> None:
+            scalars = [self.scalar(v, ivs) for v, _ in pairs]
+            for x, (_, dest) in zip(scalars, pairs):
+                self.emit(memref.StoreOp.get(x, dest, ivs))
+
+        self.loops(self.dims(pairs[0][0]), body, parallel=True)
+        self.kernel = _Kernel({})
+
+    def allocate_for(self, value: SSAValue, t: Attribute, ins: Sequence[SSAValue], body: Block) -> SSAValue:
+        """A new buffer of type `t` sized like kernel value `value` (the body's
+        arguments bound to `ins` to derive its sizes)."""
+        for arg, buffer in zip(body.args, ins):
+            self.buffers[arg] = buffer
+        assert isinstance(t, MemRefType)
+        dynamic = [d for d, s in zip(self.dims(value), t.get_shape()) if s < 0]
+        return self.emit(memref.AllocOp(dynamic, [], t))
+
+    def skip_rest_on_error(self) -> None:
+        """Run what follows only if no check has failed so far (status is 0): nothing
+        irreversible happens after a failed check."""
+        status = self.emit(memref.LoadOp.get(self.status, []))
+        ok = self.emit(arith.CmpiOp(status, self.scalar_constant(0, IntegerType(32)), "eq"))
+        then = Block()
+        self.emit(scf.IfOp(ok, [], Region(then)))
+        self.gated = then
+        self.block = self.entry = then
+        self.entry_indices = {}
+
+    def close_gate(self) -> None:
+        if self.gated is not None:
+            self.gated.add_op(scf.YieldOp())
+            self.block = self.entry = self.outermost
+            self.gated = None
+
     def allocate(self, value: SSAValue) -> SSAValue:
         t = memref_type(value.type)
         dynamic = [d for d, s in zip(self.dims(value), static_shape(value.type)) if s is None]
@@ -418,49 +552,53 @@ class LoopsBuilder:
 
 
 def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.FuncOp:
-    """The loops-level function equivalent to a tg-level one."""
+    """The loops-level function equivalent to a buffers-level one: each `tg.compute`
+    becomes its loop nest, each `tg.buffer` a `memref.alloc` where it is first written,
+    each `tg.release` a `memref.dealloc`."""
     old = function.body.block
-    returned = list(old.last_op.operands) if isinstance(old.last_op, func.ReturnOp) else []
-    arg_types = [memref_type(a.type) for a in old.args] + [memref_type(v.type) for v in returned]
-    arg_types.append(MemRefType(IntegerType(32), []))  # status: 0, or the number of the error raised
-    block = Block(arg_types=arg_types)
-    block.args[-1].name_hint = "status"
+    block = Block(arg_types=[a.type for a in old.args])
     builder = LoopsBuilder(block, symbols, block.args[-1])
-    for arg, new in zip(old.args, block.args):
-        builder.buffers[arg] = new
-        new.name_hint = arg.name_hint
-    outputs = block.args[len(old.args) : -1]
-
-    # a result computed by an op is written straight into its output buffer
-    direct: dict[SSAValue, SSAValue] = {}
-    for value, out in zip(returned, outputs):
-        if isinstance(value.owner, Operation) and value not in direct and not isinstance(value.owner, tg.ConstantOp):
-            direct[value] = out
-
-    stored = plan_buffers(old)
-    temporaries: list[SSAValue] = []
+    values: dict[SSAValue, SSAValue] = {}
+    for a, new in zip(old.args, block.args):
+        new.name_hint = a.name_hint
+        values[a] = new
+    external = set(block.args[:-1])
+    may_fail = False
+    before_gate: set[SSAValue] = set()
+    deferred: list[SSAValue] = []
     for op in old.ops:
-        if isinstance(op, func.ReturnOp):
-            break
-        value = op.results[0]
-        if isinstance(op, tg.ConstantOp) and value in stored:
-            builder.buffers[value] = builder.global_constant(op)
-            continue
-        if value in direct:
-            builder.materialize(value, direct[value])
-            builder.buffers[value] = direct[value]
-        elif value in stored:
-            buf = builder.allocate(value)
-            temporaries.append(buf)
-            builder.materialize(value, buf)
-            builder.buffers[value] = buf
-    for value, out in zip(returned, outputs):
-        if direct.get(value) is not out:
-            builder.store_elementwise(value, out)
-    for buf in temporaries:
-        builder.emit(memref.DeallocOp.get(buf))
-    builder.emit(func.ReturnOp())
-    lowered = func.FuncOp(function.sym_name.data, (arg_types, []), Region(block))
+        if isinstance(op, BufferOp):
+            continue  # allocated by its first writer
+        if isinstance(op, memref.GetGlobalOp):
+            values[op.memref] = builder.emit(op.clone())
+        elif isinstance(op, ComputeOp):
+            ins = [values[v] for v in op.ins]
+            outs: list[SSAValue] = []
+            for v, y in zip(op.outs, op.yielded):
+                if v not in values:
+                    values[v] = builder.allocate_for(y, v.type, ins, op.body.block)
+                outs.append(values[v])
+            if may_fail and builder.gated is None and any(o in external and o in ins for o in outs):
+                before_gate = set(values.values())
+                builder.skip_rest_on_error()  # an in-place write into the caller's storage
+            errors = len(builder.errors)
+            builder.lower_kernel(op.body.block, ins, outs)
+            may_fail = may_fail or len(builder.errors) > errors
+        elif isinstance(op, ReleaseOp):
+            if builder.gated is not None and values[op.buffer] in before_gate:
+                deferred.append(values[op.buffer])  # allocated outside: freed outside
+            else:
+                builder.emit(memref.DeallocOp.get(values[op.buffer]))
+        elif isinstance(op, func.ReturnOp):
+            builder.close_gate()
+            for buffer in deferred:
+                builder.emit(memref.DeallocOp.get(buffer))
+            builder.emit(func.ReturnOp())
+        else:
+            raise NotImplementedError(f"convert-tg-to-loops: unexpected {op.name} at the buffers level")
+    lowered = func.FuncOp(function.sym_name.data, ([a.type for a in old.args], []), Region(block))
+    if INPLACE_UPDATES in function.attributes:  # the plan's other records stay at the buffers level
+        lowered.attributes[INPLACE_UPDATES] = function.attributes[INPLACE_UPDATES]
     if builder.errors:
         lowered.attributes["tg.errors"] = ArrayAttr([StringAttr(e) for e in builder.errors])
     return lowered
@@ -468,12 +606,21 @@ def lower_function(function: func.FuncOp, symbols: list[Operation]) -> func.Func
 
 @dataclass(frozen=True)
 class ConvertTgToLoops(ModulePass):
-    """Lower every `tg` function of the module to loops over buffers."""
+    """Lower every buffers-level function of the module to loops (a tg-level
+    function is fused and bufferized first)."""
 
     name = "convert-tg-to-loops"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from tg.passes.bufferize import bufferize_module
+        from tg.passes.fuse import fuse_function
+
         load_extensions()
+        functions = [f for f in op.ops if isinstance(f, func.FuncOp)]
+        if any(not any(isinstance(t, MemRefType) for t in f.function_type.inputs) for f in functions):
+            for f in functions:
+                fuse_function(f)
+            bufferize_module(op)
         symbols: list[Operation] = []
         for function in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = lower_function(function, symbols)

@@ -134,10 +134,13 @@ def _sample_function():
 
 def test_ir_stages_are_text():
     f = _sample_function()
-    assert list(STAGES) == ["graph", "optimized", "loops", "llvm"] and TEXT_STAGES == ("llvmir",)
+    assert list(STAGES) == ["graph", "optimized", "fused", "buffers", "loops", "llvm"] and TEXT_STAGES == ("llvmir",)
     graph = f.ir("graph")
     assert graph == f.ir() and "func.func @main" in graph and "tg.sum" in graph and "%x" in graph
     assert "tg." in f.ir("optimized")
+    assert "tg.fusion(" in f.ir("fused") and "tg.compute" not in f.ir("fused")
+    buffers = f.ir("buffers")
+    assert "tg.compute ins(" in buffers and "memref<" in buffers and "tg.fusion(" not in buffers
     loops = f.ir("loops")
     assert "scf.for" in loops and "memref" in loops and "= tg." not in loops
     llvm = f.ir("llvm")
@@ -145,7 +148,7 @@ def test_ir_stages_are_text():
     llvmir = f.ir("llvmir")
     assert re.search(r'define void @"?main"?\(', llvmir), llvmir[:300]
     assert "target triple" in llvmir
-    for stage in ("graph", "optimized", "loops", "llvm", "llvmir"):
+    for stage in ("graph", "optimized", "fused", "buffers", "loops", "llvm", "llvmir"):
         assert isinstance(f.ir(stage), str) and f.ir(stage) == f.ir(stage)  # deterministic
     x = T.dvector("x")
     interp = tg.function([x], x * 2, mode="FAST_COMPILE")
