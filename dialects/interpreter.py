@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from tg.dialects.tensor_types import dtype_of
 from tg.dialects.tg import TgOp
+from tg.dialects.tg_kernel import FusionOp
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, SSAValue
@@ -43,6 +44,9 @@ def run_block(block: Block, args: Sequence[np.ndarray]) -> list[np.ndarray]:
         if isinstance(op, TgOp):
             (result,) = op.results
             env[result] = op.reference(*(env[v] for v in op.operands))
+        elif isinstance(op, FusionOp):
+            for result, value in zip(op.results, op.run_reference(*(env[v] for v in op.operands))):
+                env[result] = value
         elif op.has_trait(IsTerminator):
             return [env[v] for v in op.operands]
         else:
