@@ -22,13 +22,26 @@ class Workload:
     repeats: int = 15
     inner: int = 1
     """Calls per timed sample (for microsecond-scale workloads)."""
+    warmup: int = 2
+    """Untimed calls of each contender first (JIT compiles, first-touch page faults)."""
     notes: dict[str, str] = field(default_factory=dict)
+    scale: dict[str, float] = field(default_factory=dict)
+    """A factor on a contender's median: 0.5 turns a copy's time into the time to
+    read its source once."""
+    targets: dict[str, float] = field(default_factory=dict)
+    """The speed-up over a contender that tg aims for (0.77: at most 1.3x slower)."""
+    measured: dict[str, float] = field(default_factory=dict)
+    """Seconds measured by the workload itself (fresh processes); then nothing is called."""
 
 
 def measure(workload: Workload) -> dict[str, float]:
-    """Median seconds per call of each contender, sampled round-robin after a warm-up."""
+    """Median seconds per call of each contender, sampled round-robin after a warm-up
+    (scaled by `workload.scale`)."""
+    if workload.measured:
+        return dict(workload.measured)
     for fn in workload.contenders.values():
-        fn()
+        for _ in range(workload.warmup):
+            fn()
     samples: dict[str, list[float]] = {name: [] for name in workload.contenders}
     for _ in range(workload.repeats):
         for name, fn in workload.contenders.items():
@@ -36,7 +49,7 @@ def measure(workload: Workload) -> dict[str, float]:
             for _ in range(workload.inner):
                 fn()
             samples[name].append((time.perf_counter() - start) / workload.inner)
-    return {name: statistics.median(times) for name, times in samples.items()}
+    return {name: statistics.median(times) * workload.scale.get(name, 1.0) for name, times in samples.items()}
 
 
 def format_time(seconds: float) -> str:

@@ -264,6 +264,7 @@ def function(
         if on_unused_input == "raise":
             raise UnusedInputError(message)
         warnings.warn(message, stacklevel=2)
+    _mark_destroyable(module, ins, shared, [target for target, _ in update_pairs], len(out_vars))
     module.verify()
 
     from tg.pipeline import lower
@@ -302,26 +303,51 @@ def function(
     return compiled
 
 
-def _interpret_stage(function: func.FuncOp) -> tuple[None, list[str]]:
-    return None, []
+def _mark_destroyable(
+    module: ModuleOp, ins: Sequence[In], shared: Sequence[SharedVariable], updated: Sequence[Any], n_outputs: int
+) -> None:
+    """Tell tg-bufferize which arguments it may write: a shared variable's storage by
+    the output that is its update (`tg.updates`), and inputs lent with
+    `In(..., borrow=True, mutable=True)` (`tg.mutable`)."""
+    from tg.passes.bufferize import MUTABLE, UPDATES
+    from xdsl.dialects.builtin import DenseArrayBase, i64
+
+    function = find_function(module)
+    position = {id(v): len(ins) + n for n, v in enumerate(shared)}
+    pairs = [x for u, v in enumerate(updated) if id(v) in position for x in (n_outputs + u, position[id(v)])]
+    if pairs:
+        function.attributes[UPDATES] = DenseArrayBase.from_list(i64, pairs)
+    lent = [i for i, v in enumerate(ins) if v.mutable and v.borrow]
+    if lent:
+        function.attributes[MUTABLE] = DenseArrayBase.from_list(i64, lent)
 
 
-def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str]]:
-    """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry."""
+def _interpret_stage(function: func.FuncOp) -> tuple[None, list[str], dict[int, int]]:
+    return None, [], {}
+
+
+def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str], dict[int, int]]:
+    """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry.
+    Also returns the errors generated code may report and the outputs written in place
+    (output index -> argument index)."""
     from tg.lowering.jit import compile_llvmir, to_llvmir
+    from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
     from tg.pipeline import lower
     from xdsl.dialects.builtin import ArrayAttr
 
     module = function.parent_op()
     assert isinstance(module, ModuleOp)
     loops = lower(module.clone(), "optimized", "loops")
-    errors_attr = find_function(loops).attributes.get("tg.errors")
+    lowered = find_function(loops)
+    errors_attr = lowered.attributes.get("tg.errors")
     errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []  # type: ignore[attr-defined]
+    pairs = int_pairs(lowered, INPLACE_UPDATES)
+    inplace = dict(zip(pairs[0::2], pairs[1::2]))
     llvm_module = lower(loops, "loops", "llvm")
     compiled = compile_llvmir(to_llvmir(llvm_module), config.opt_level)
-    types = (*function.function_type.inputs, *function.function_type.outputs)
-    ranks = [len(static_shape(t)) for t in types] + [0]  # + the status buffer
-    return NativeKernel(compiled, "main", ranks), errors
+    outputs = [t for k, t in enumerate(function.function_type.outputs) if k not in inplace]
+    ranks = [len(static_shape(t)) for t in (*function.function_type.inputs, *outputs)] + [0]  # + status
+    return NativeKernel(compiled, "main", ranks), errors, inplace
 
 
 def _dump(compiled: Function) -> None:

@@ -9,7 +9,7 @@ as several: earlier stages compute those values, later ones take them as argumen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from tg.dialects.interpreter import run_function
@@ -34,6 +34,9 @@ class Stage:
     shapes: ShapeProgram
     kernel: NativeKernel | None
     errors: list[str]
+    inplace: dict[int, int] = field(default_factory=dict)
+    """Outputs the kernel writes into an argument's storage (a shared variable's
+    update): output index -> argument index."""
 
     def __post_init__(self) -> None:
         self.result_dtypes = [dtype_of(t) for t in self.function.function_type.outputs]
@@ -42,13 +45,27 @@ class Stage:
         out_shapes = self.shapes.run(arguments)
         if self.kernel is None:
             return [np.array(r) for r in run_function(self.function, arguments)]
-        results = [np.empty(s, d) for s, d in zip(out_shapes, self.result_dtypes)]
+        if self.inplace:
+            arguments = _unshare(arguments, set(self.inplace.values()))
+        results = [np.empty(s, d) for k, (s, d) in enumerate(zip(out_shapes, self.result_dtypes)) if k not in self.inplace]
         status = np.zeros((), np.int32)
         self.kernel([*arguments, *results, status])
         if status:
             kind, _, message = self.errors[int(status) - 1].partition("|")
             raise _EXCEPTIONS.get(kind, RuntimeError)(message)
+        for k in sorted(self.inplace):
+            results.insert(k, arguments[self.inplace[k]])
         return results
+
+
+def _unshare(arguments: list[np.ndarray], written: set[int]) -> list[np.ndarray]:
+    """Arguments the kernel writes in place (shared variables' storage) copied first
+    when they overlap another argument: the caller's arrays are never written."""
+    arguments = list(arguments)
+    for j in written:
+        if any(i != j and np.may_share_memory(a, arguments[j]) for i, a in enumerate(arguments)):
+            arguments[j] = arguments[j].copy()
+    return arguments
 
 
 def run_stages(stages: Sequence[Stage], arguments: list[np.ndarray]) -> list[np.ndarray]:

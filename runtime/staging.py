@@ -57,7 +57,7 @@ def _split(function: func.FuncOp, values: list[SSAValue]) -> tuple[func.FuncOp, 
 def plan_stages(
     function: func.FuncOp,
     labels: list[str],
-    compile_stage: Callable[[func.FuncOp], tuple[object, list[str]]],
+    compile_stage: Callable[[func.FuncOp], tuple[object, list[str], dict[int, int]]],
 ) -> list[Stage]:
     """The stages that run `function`, the last one computing its results."""
     stages: list[Stage] = []
@@ -76,8 +76,8 @@ def plan_stages(
             return plan(rest, sources + [(k, j) for j in range(len(e.values))], names + extra, depth + 1)
         if fn.parent is None:
             ModuleOp([fn])  # a stage is a module of its own, as every pass expects
-        kernel, errors = compile_stage(fn)
-        stages.append(Stage(fn, sources, shapes, kernel, errors))  # type: ignore[arg-type]
+        kernel, errors, inplace = compile_stage(fn)
+        stages.append(Stage(fn, sources, shapes, kernel, errors, inplace))  # type: ignore[arg-type]
         return len(stages) - 1
 
     plan(function, [(-1, i) for i in range(len(function.body.block.args))], labels)
