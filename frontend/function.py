@@ -23,6 +23,7 @@ from tg.mode import Mode, get_mode
 from tg.runtime.arguments import InputSpec
 from tg.runtime.function import Function
 from tg.runtime.kernel import NativeKernel
+from tg.runtime.stage import StageCode
 from tg.runtime.staging import plan_stages
 from tg.shared import SharedVariable, shared_variable_of
 from tg.tensor.basic import as_tensor_variable
@@ -322,22 +323,25 @@ def _mark_destroyable(
         function.attributes[MUTABLE] = DenseArrayBase.from_list(i64, lent)
 
 
-def _interpret_stage(function: func.FuncOp) -> tuple[None, list[str], dict[int, int]]:
-    return None, [], {}
+def _interpret_stage(function: func.FuncOp) -> StageCode:
+    return StageCode()
 
 
-def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str], dict[int, int]]:
-    """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry.
-    Also returns the errors generated code may report and the outputs written in place
-    (output index -> argument index)."""
+def _compile_stage(function: func.FuncOp) -> StageCode:
+    """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry;
+    with the buffer plan, the errors generated code may report and the outputs it
+    writes in place."""
     from tg.lowering.jit import compile_llvmir, to_llvmir
     from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
     from tg.pipeline import lower
-    from xdsl.dialects.builtin import ArrayAttr
+    from xdsl.dialects.builtin import ArrayAttr, IntegerAttr
 
     module = function.parent_op()
     assert isinstance(module, ModuleOp)
-    loops = lower(module.clone(), "optimized", "loops")
+    buffers = lower(module.clone(), "optimized", "buffers")
+    plan = find_function(buffers).attributes
+    count, peak = (plan[k].value.data if isinstance(plan.get(k), IntegerAttr) else 0 for k in ("tg.buffers", "tg.peak_bytes"))  # type: ignore[union-attr]
+    loops = lower(buffers, "buffers", "loops")
     lowered = find_function(loops)
     errors_attr = lowered.attributes.get("tg.errors")
     errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []  # type: ignore[attr-defined]
@@ -347,7 +351,8 @@ def _compile_stage(function: func.FuncOp) -> tuple[NativeKernel, list[str], dict
     compiled = compile_llvmir(to_llvmir(llvm_module), config.opt_level)
     outputs = [t for k, t in enumerate(function.function_type.outputs) if k not in inplace]
     ranks = [len(static_shape(t)) for t in (*function.function_type.inputs, *outputs)] + [0]  # + status
-    return NativeKernel(compiled, "main", ranks), errors, inplace
+    kernel = NativeKernel(compiled, "main", ranks)
+    return StageCode(kernel, errors, inplace, count, None if peak < 0 else peak)
 
 
 def _dump(compiled: Function) -> None:

@@ -377,6 +377,6 @@ class TgFuse(ModulePass):
         if fuse is None:
             from tg.config import config
 
-            fuse = bool(getattr(config, "fusion", True))
+            fuse = bool(config.fusion)
         for function in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             fuse_function(function, fuse)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from tg.config import change_flags, config
 from tg.runtime.arguments import InputSpec, convert_input
 from tg.runtime.stage import Stage, run_stages
 from xdsl.dialects.builtin import ModuleOp
@@ -50,6 +51,7 @@ class Function:
         self._defaults = [convert_input(d, sp) if h else _MISSING for d, h, sp in zip(defaults, has_default, specs)]
         self._recipe = recipe
         self._excluded = excluded
+        self._fusion = bool(config.fusion)
 
     # ------------------------------------------------------------------ calling
 
@@ -89,13 +91,28 @@ class Function:
 
     # --------------------------------------------------------------- inspection
 
+    @property
+    def buffer_plan(self) -> dict[str, int | None]:
+        """The compiled plan's intermediate buffers: how many, and the most bytes live at
+        once (None when a size is known only at run time), summed over stages."""
+        peaks = [s.code.peak_bytes for s in self._stages]
+        return {
+            "buffers": sum(s.code.buffers for s in self._stages),
+            "peak_bytes": None if None in peaks else sum(peaks),  # type: ignore[arg-type]
+        }
+
     def ir(self, stage: str = "graph") -> str:
-        """The function's IR at a stage, derived on demand from the graph."""
+        """The function's IR at a stage, derived on demand from the graph (with the
+        flags it was compiled with)."""
+        if stage == "graph":
+            return str(self._graph)
+        with change_flags(fusion=self._fusion):  # as it was compiled
+            return self._derive(stage)
+
+    def _derive(self, stage: str) -> str:
         from tg.lowering.jit import to_llvmir
         from tg.pipeline import STAGES, TEXT_STAGES, lower
 
-        if stage == "graph":
-            return str(self._graph)
         if stage in TEXT_STAGES:
             return to_llvmir(lower(self._graph.clone(), "graph", "llvm", self._excluded))
         if stage not in STAGES:

@@ -26,20 +26,35 @@ _EXCEPTIONS: dict[str, type[Exception]] = {"IndexError": IndexError, "ValueError
 
 
 @dataclass
+class StageCode:
+    """What compiling one stage produced (no kernel: the interpreter runs it)."""
+
+    kernel: NativeKernel | None = None
+    errors: list[str] = field(default_factory=list)
+    """The errors generated code may report, by status number - 1: "Kind|message"."""
+    inplace: dict[int, int] = field(default_factory=dict)
+    """Outputs the kernel writes into an argument's storage (a shared variable's
+    update): output index -> argument index."""
+    buffers: int = 0
+    """Intermediate buffers in the buffer plan."""
+    peak_bytes: int | None = 0
+    """Most intermediate bytes live at once (None: sizes known only at run time)."""
+
+
+@dataclass
 class Stage:
     """A tg-level function with its shape program and its executable form."""
 
     function: func.FuncOp
     sources: list[Source]
     shapes: ShapeProgram
-    kernel: NativeKernel | None
-    errors: list[str]
-    inplace: dict[int, int] = field(default_factory=dict)
-    """Outputs the kernel writes into an argument's storage (a shared variable's
-    update): output index -> argument index."""
+    code: StageCode
 
     def __post_init__(self) -> None:
         self.result_dtypes = [dtype_of(t) for t in self.function.function_type.outputs]
+        self.kernel = self.code.kernel
+        self.errors = self.code.errors
+        self.inplace = self.code.inplace
 
     def run(self, arguments: list[np.ndarray]) -> list[np.ndarray]:
         out_shapes = self.shapes.run(arguments)

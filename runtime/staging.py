@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from tg.runtime.shapes import NeedsStaging, ShapeProgram
-from tg.runtime.stage import Source, Stage
+from tg.runtime.stage import Source, Stage, StageCode
 from tg.variable import describe_location
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
@@ -57,7 +57,7 @@ def _split(function: func.FuncOp, values: list[SSAValue]) -> tuple[func.FuncOp, 
 def plan_stages(
     function: func.FuncOp,
     labels: list[str],
-    compile_stage: Callable[[func.FuncOp], tuple[object, list[str], dict[int, int]]],
+    compile_stage: Callable[[func.FuncOp], StageCode],
 ) -> list[Stage]:
     """The stages that run `function`, the last one computing its results."""
     stages: list[Stage] = []
@@ -76,8 +76,7 @@ def plan_stages(
             return plan(rest, sources + [(k, j) for j in range(len(e.values))], names + extra, depth + 1)
         if fn.parent is None:
             ModuleOp([fn])  # a stage is a module of its own, as every pass expects
-        kernel, errors, inplace = compile_stage(fn)
-        stages.append(Stage(fn, sources, shapes, kernel, errors, inplace))  # type: ignore[arg-type]
+        stages.append(Stage(fn, sources, shapes, compile_stage(fn)))
         return len(stages) - 1
 
     plan(function, [(-1, i) for i in range(len(function.body.block.args))], labels)
