@@ -112,6 +112,10 @@ def computed_inline(op: Operation) -> bool:
     return isinstance(op, tg.TgOp) and op.FUSION in ("elementwise", "view")
 
 
+ACCUMULATOR_LANES = 16
+"""Accumulators of a row reduction that LLVM cannot vectorize by itself (two AVX2
+vectors of float32)."""
+
 MAX_FUSED_DEPTH = 32
 """Longest chain of ops computed inline in one loop body before a value is stored
 (keeps loop bodies, and the recursion that builds them, bounded)."""
@@ -230,6 +234,40 @@ class LoopsBuilder:
         self.emit(scf.YieldOp(step(loop_body.args[0], loop_body.args[1])))
         self.block = outer
         return self.emit(scf.ForOp(self.c0, bound, self.c1, [init], loop_body))
+
+    def accumulate_lanes(
+        self,
+        bound: SSAValue,
+        init: SSAValue,
+        step: Callable[[SSAValue, SSAValue], SSAValue],
+        combine: Callable[[SSAValue, SSAValue], SSAValue],
+        lanes: int = ACCUMULATOR_LANES,
+    ) -> SSAValue:
+        """Like `accumulate`, with `lanes` accumulators that take consecutive elements
+        (a reduction LLVM does not vectorize by itself, such as NaN-propagating max,
+        becomes SLP-vectorizable), combined pairwise in a fixed order at the end,
+        then the remainder elements."""
+        width = self.index(lanes)
+        main = self.emit(arith.SubiOp(bound, self.emit(arith.RemUIOp(bound, width))))
+        body = Block(arg_types=[INDEX] + [init.type] * lanes)
+        outer = self.block
+        self.block = body
+        accs = []
+        for lane, acc in enumerate(body.args[1:]):
+            iv = body.args[0] if lane == 0 else self.emit(arith.AddiOp(body.args[0], self.index(lane)))
+            accs.append(step(iv, acc))
+        self.emit(scf.YieldOp(*accs))
+        self.block = outer
+        loop = scf.ForOp(self.c0, main, width, [init] * lanes, body)
+        self.emit(loop)
+        partial = list(loop.results)
+        while len(partial) > 1:
+            partial = [combine(partial[i], partial[i + 1]) for i in range(0, len(partial), 2)]
+        rest = Block(arg_types=[INDEX, init.type])
+        self.block = rest
+        self.emit(scf.YieldOp(step(rest.args[0], rest.args[1])))
+        self.block = outer
+        return self.emit(scf.ForOp(main, bound, self.c1, [partial[0]], rest))
 
     # --------------------------------------------------------------------- shapes
 
@@ -364,7 +402,10 @@ class LoopsBuilder:
                     store_side(ivs + [iv])
                     return combine(self, acc, self.scalar(op.input, ivs + [iv]))
 
-                total = self.accumulate(in_dims[-1], identity, step)
+                if is_float(elt) and not isinstance(op, tg.SumOp):  # max: no reassociation flag
+                    total = self.accumulate_lanes(in_dims[-1], identity, step, lambda a, c: combine(self, a, c))
+                else:
+                    total = self.accumulate(in_dims[-1], identity, step)
                 # values computed inside the row's loop do not dominate what follows it
                 self.kernel = _Kernel({(op.result, tuple(ivs)): total})
                 self.emit(memref.StoreOp.get(self.scalar(result, ivs), dest, ivs))

@@ -1,0 +1,174 @@
+"""Where generated code gets its large intermediate buffers: a small cache of freed
+blocks, written here as LLVM IR.
+
+A fresh `malloc` of tens of megabytes is a fresh `mmap`: every page faults on first
+touch (about 20 ms for 40 MB on these machines), on every call. Kernels therefore
+call `tg_alloc(bytes)` and `tg_free(pointer, bytes)`: blocks of at least
+`THRESHOLD` bytes are kept, up to `SLOTS` of them, and handed back to the next
+allocation of the same size (the next call of the same function), already mapped.
+Smaller blocks go straight to malloc/free. A spin lock (held for a few loads)
+guards the slots. `release()` frees the cached blocks.
+
+The pool is compiled once per process, the first time a kernel that calls it is.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from dataclasses import dataclass
+
+THRESHOLD = 1 << 16
+"""Blocks smaller than this are not cached."""
+SLOTS = 16
+"""Freed blocks kept at most."""
+
+_IR = f"""
+@pointers = internal global [{SLOTS} x ptr] zeroinitializer, align 8
+@sizes = internal global [{SLOTS} x i64] zeroinitializer, align 8
+@held = internal global i32 0, align 4
+
+declare ptr @malloc(i64)
+declare void @free(ptr)
+declare i32 @sched_yield()
+
+define internal void @acquire() {{
+entry:
+  br label %try
+try:
+  %old = cmpxchg ptr @held, i32 0, i32 1 acquire monotonic
+  %ok = extractvalue {{ i32, i1 }} %old, 1
+  br i1 %ok, label %done, label %wait
+wait:
+  %y = call i32 @sched_yield()
+  br label %try
+done:
+  ret void
+}}
+
+define internal void @release_lock() {{
+  store atomic i32 0, ptr @held release, align 4
+  ret void
+}}
+
+define ptr @tg_alloc(i64 %n) {{
+entry:
+  %small = icmp ult i64 %n, {THRESHOLD}
+  br i1 %small, label %fresh, label %search
+search:
+  call void @acquire()
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %search ], [ %next, %skip ]
+  %size_at = getelementptr inbounds [{SLOTS} x i64], ptr @sizes, i64 0, i64 %i
+  %size = load i64, ptr %size_at, align 8
+  %match = icmp eq i64 %size, %n
+  br i1 %match, label %take, label %skip
+take:
+  %pointer_at = getelementptr inbounds [{SLOTS} x ptr], ptr @pointers, i64 0, i64 %i
+  %p = load ptr, ptr %pointer_at, align 8
+  store ptr null, ptr %pointer_at, align 8
+  store i64 0, ptr %size_at, align 8
+  call void @release_lock()
+  ret ptr %p
+skip:
+  %next = add i64 %i, 1
+  %more = icmp ult i64 %next, {SLOTS}
+  br i1 %more, label %loop, label %miss
+miss:
+  call void @release_lock()
+  br label %fresh
+fresh:
+  %q = call ptr @malloc(i64 %n)
+  ret ptr %q
+}}
+
+define void @tg_free(ptr %p, i64 %n) {{
+entry:
+  %small = icmp ult i64 %n, {THRESHOLD}
+  %null = icmp eq ptr %p, null
+  %direct = or i1 %small, %null
+  br i1 %direct, label %drop, label %search
+search:
+  call void @acquire()
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %search ], [ %next, %skip ]
+  %size_at = getelementptr inbounds [{SLOTS} x i64], ptr @sizes, i64 0, i64 %i
+  %size = load i64, ptr %size_at, align 8
+  %empty = icmp eq i64 %size, 0
+  br i1 %empty, label %keep, label %skip
+keep:
+  %pointer_at = getelementptr inbounds [{SLOTS} x ptr], ptr @pointers, i64 0, i64 %i
+  store ptr %p, ptr %pointer_at, align 8
+  store i64 %n, ptr %size_at, align 8
+  call void @release_lock()
+  ret void
+skip:
+  %next = add i64 %i, 1
+  %more = icmp ult i64 %next, {SLOTS}
+  br i1 %more, label %loop, label %full
+full:
+  call void @release_lock()
+  br label %drop
+drop:
+  call void @free(ptr %p)
+  ret void
+}}
+
+define void @tg_pool_release() {{
+entry:
+  call void @acquire()
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %next, %loop ]
+  %pointer_at = getelementptr inbounds [{SLOTS} x ptr], ptr @pointers, i64 0, i64 %i
+  %p = load ptr, ptr %pointer_at, align 8
+  call void @free(ptr %p)
+  store ptr null, ptr %pointer_at, align 8
+  %size_at = getelementptr inbounds [{SLOTS} x i64], ptr @sizes, i64 0, i64 %i
+  store i64 0, ptr %size_at, align 8
+  %next = add i64 %i, 1
+  %more = icmp ult i64 %next, {SLOTS}
+  br i1 %more, label %loop, label %done
+done:
+  call void @release_lock()
+  ret void
+}}
+"""
+
+
+@dataclass
+class _Pool:
+    engine: object
+    release: object
+
+
+_pool: _Pool | None = None
+_lock = threading.Lock()
+
+
+def ensure_memory_pool() -> None:
+    """Compile the pool (once per process) and make `tg_alloc`/`tg_free` resolvable
+    by the kernels compiled after."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            return
+        import llvmlite.binding as llvm
+        from tg.lowering.jit import target_machine
+
+        module = llvm.parse_assembly(_IR)
+        module.verify()
+        engine = llvm.create_mcjit_compiler(module, target_machine(2))
+        engine.finalize_object()
+        for name in ("tg_alloc", "tg_free"):
+            llvm.add_symbol(name, engine.get_function_address(name))
+        release_fn = ctypes.CFUNCTYPE(None)(engine.get_function_address("tg_pool_release"))
+        _pool = _Pool(engine, release_fn)
+
+
+def release() -> None:
+    """Free the blocks the pool keeps (they are allocated again when next needed)."""
+    if _pool is not None:
+        _pool.release()  # type: ignore[operator]
