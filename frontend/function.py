@@ -333,6 +333,9 @@ def _compile_stage(function: func.FuncOp) -> StageCode:
     writes in place."""
     from tg.lowering.jit import compile_llvmir, to_llvmir
     from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
+    from tg.runtime.memory_pool import ensure_memory_pool
+
+    ensure_memory_pool()  # kernels' large buffers and outputs come from it
     from tg.pipeline import lower
     from xdsl.dialects.builtin import ArrayAttr, IntegerAttr
 

@@ -9,6 +9,10 @@ allocation of the same size (the next call of the same function), already mapped
 Smaller blocks go straight to malloc/free. A spin lock (held for a few loads)
 guards the slots. `release()` frees the cached blocks.
 
+Large function outputs come from the same pool (`empty`): the array owns its block
+and gives it back when it is garbage collected, so a loop that calls a function and
+drops the previous result reuses two blocks instead of faulting in new pages.
+
 The pool is compiled once per process, the first time a kernel that calls it is.
 """
 
@@ -17,6 +21,8 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass
+
+import numpy as np
 
 THRESHOLD = 1 << 16
 """Blocks smaller than this are not cached."""
@@ -138,10 +144,16 @@ done:
 """
 
 
+OUTPUT_THRESHOLD = 1 << 20
+"""Outputs of at least this many bytes come from the pool."""
+
+
 @dataclass
 class _Pool:
     engine: object
     release: object
+    alloc: object
+    free: object
 
 
 _pool: _Pool | None = None
@@ -165,10 +177,39 @@ def ensure_memory_pool() -> None:
         for name in ("tg_alloc", "tg_free"):
             llvm.add_symbol(name, engine.get_function_address(name))
         release_fn = ctypes.CFUNCTYPE(None)(engine.get_function_address("tg_pool_release"))
-        _pool = _Pool(engine, release_fn)
+        alloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int64)(engine.get_function_address("tg_alloc"))
+        free = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64)(engine.get_function_address("tg_free"))
+        _pool = _Pool(engine, release_fn, alloc, free)
 
 
 def release() -> None:
     """Free the blocks the pool keeps (they are allocated again when next needed)."""
     if _pool is not None:
         _pool.release()  # type: ignore[operator]
+
+
+class _Block:
+    """A pool block seen by numpy; given back to the pool when the array dies."""
+
+    __slots__ = ("__array_interface__", "address", "nbytes", "pool")
+
+    def __init__(self, pool: _Pool, shape: tuple[int, ...], dtype: np.dtype, nbytes: int):
+        self.pool = pool
+        self.nbytes = nbytes
+        self.address = pool.alloc(nbytes)  # type: ignore[operator]
+        if not self.address:
+            raise MemoryError(f"cannot allocate {nbytes} bytes for an output")
+        self.__array_interface__ = {
+            "shape": shape, "typestr": dtype.str, "data": (self.address, False), "version": 3,
+        }
+
+    def __del__(self) -> None:
+        self.pool.free(self.address, self.nbytes)  # type: ignore[operator]
+
+
+def empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialized C-contiguous array: from the pool when it is large."""
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if nbytes < OUTPUT_THRESHOLD or _pool is None:
+        return np.empty(shape, dtype)
+    return np.asarray(_Block(_pool, tuple(shape), dtype, nbytes))

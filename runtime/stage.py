@@ -15,6 +15,7 @@ import numpy as np
 from tg.dialects.interpreter import run_function
 from tg.dialects.tensor_types import dtype_of
 from tg.runtime.kernel import NativeKernel
+from tg.runtime.memory_pool import empty
 from tg.runtime.shapes import ShapeProgram
 from xdsl.dialects import func
 
@@ -62,7 +63,7 @@ class Stage:
             return [np.array(r) for r in run_function(self.function, arguments)]
         if self.inplace:
             arguments = _unshare(arguments, set(self.inplace.values()))
-        results = [np.empty(s, d) for k, (s, d) in enumerate(zip(out_shapes, self.result_dtypes)) if k not in self.inplace]
+        results = [empty(s, d) for k, (s, d) in enumerate(zip(out_shapes, self.result_dtypes)) if k not in self.inplace]
         status = np.zeros((), np.int32)
         self.kernel([*arguments, *results, status])
         if status:

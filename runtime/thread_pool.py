@@ -328,6 +328,15 @@ _pool: _Pool | None = None
 _loading = threading.Lock()
 
 
+def _new_loading_lock() -> None:
+    """In a child after fork: the parent's lock may have been held by another thread."""
+    global _loading
+    _loading = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_loading_lock)
+
+
 def load_thread_pool() -> None:
     """Compile the pool and make `tg_parallel_for` resolvable by later JIT'd modules
     (once per process; safe to call from several threads)."""
