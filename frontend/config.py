@@ -44,6 +44,14 @@ def _int_in(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
+def _available_cores() -> int:
+    """The cores this process may run on (its affinity mask, else all)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 FLAGS: dict[str, Flag] = {}
 
 
@@ -58,6 +66,8 @@ register_flag("opt_level", 3, _int_in(0, 3), "LLVM optimization level")
 register_flag("device", "cpu", str, "cpu (cuda devices are not supported yet)")
 register_flag("optimizer_excluding", "", str, "names of rewrites (passes) to leave out, separated by ':'")
 register_flag("rewrite_stats", False, lambda text: text.lower() in ("1", "true", "yes"), "print how often each rewrite fired")
+register_flag("fusion", True, lambda text: text.lower() in ("1", "true", "yes"), "group ops into kernels (0: one kernel per op)")
+register_flag("threads", _available_cores(), _int_in(1, 1024), "threads parallel loops run on, the calling one included")
 register_flag("dump_ir", "", str, "print the IR of each compiled function at these stages (separated by ':')")
 
 
@@ -66,6 +76,7 @@ class Config:
 
     def __init__(self) -> None:
         object.__setattr__(self, "_values", {})
+        object.__setattr__(self, "_watchers", {})
 
     def __getattr__(self, name: str) -> Any:
         values = object.__getattribute__(self, "_values")
@@ -80,10 +91,23 @@ class Config:
             raise AttributeError(f"tg.config has no flag {name!r}; flags are {', '.join(sorted(FLAGS))}")
         flag = FLAGS[name]
         self._values[name] = flag.parse(value) if isinstance(value, str) and flag.parse is not str else value
+        self._notify()
 
     def __delattr__(self, name: str) -> None:
         """Back to the flag's default value."""
         self._values.pop(name, None)
+        self._notify()
+
+    def watch(self, name: str, callback: Callable[[Any], None]) -> None:
+        """Call `callback(value)` with flag `name`'s value now and after every change of
+        a flag: for settings kept outside Python, such as the thread pool's size."""
+        self._watchers.setdefault(name, []).append(callback)
+        callback(getattr(self, name))
+
+    def _notify(self) -> None:
+        for name, callbacks in self._watchers.items():
+            for callback in callbacks:
+                callback(getattr(self, name))
 
     def read_flags(self, text: str, source: str = "TG_FLAGS") -> None:
         """Apply `key=value,key=value` settings."""
@@ -99,6 +123,7 @@ class Config:
                 self._values[key] = FLAGS[key].parse(value.strip())
             except ValueError as e:
                 raise ValueError(f"{source}: bad value for {key}: {e}") from None
+        self._notify()
 
 
     @contextlib.contextmanager
@@ -112,6 +137,7 @@ class Config:
         finally:
             self._values.clear()
             self._values.update(old)
+            self._notify()
 
 
 config = Config()
@@ -119,3 +145,4 @@ config = Config()
 config.read_flags(os.environ.get("THEANO_FLAGS", ""), "THEANO_FLAGS")
 config.read_flags(os.environ.get("TG_FLAGS", ""))
 change_flags = config.change_flags
+watch_flag = config.watch

@@ -2,7 +2,7 @@
 
 `STAGES` is ordered: each stage's passes take the IR of the stage before it to its
 own level. `f.ir(stage)` and `tg-opt --to-stage` derive any stage from the graph.
-Later issues insert their stages (fused, buffers, cuda) here.
+Later issues insert their stages (cuda) here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ STAGES: dict[str, tuple[str, ...]] = {
     "graph": (),
     # merge -> fold -> canonicalize -> stabilize -> specialize -> merge
     "optimized": ("tg-merge", "tg-fold", "tg-canonicalize", "tg-stabilize", "tg-specialize", "tg-merge", "dce"),
+    "fused": ("tg-fuse",),
+    "buffers": ("tg-bufferize",),
     "loops": ("convert-tg-to-loops",),
-    "llvm": ("convert-scf-to-cf", "convert-loops-to-llvm"),
+    "llvm": ("tg-outline-parallel-loops", "convert-scf-to-cf", "convert-loops-to-llvm"),
 }
 """MLIR stages in order, with the passes that produce each from the one before."""
 

@@ -12,6 +12,14 @@ one, else calls of libm (`erff`, `log1p`, ...) declared at the end of the module
 malloc and free are. llvm-dialect ops already present at the loops level (`llvm.frem`,
 calls of libm functions that have no `math` op, declared by the loops-level module)
 are kept as they are.
+
+A chunked `scf.parallel` from tg-outline-parallel-loops becomes one call of the thread
+pool's `tg_parallel_for(task, context, n, grain)`: the values the outlined function
+takes are stored in a context array (one 8-byte slot per pointer, dynamic size or
+scalar, allocated in the entry block), and `@<fn>_task(context, start, stop)` loads
+them and calls the outlined function over iterations [start, stop) of n. The outlined
+function keeps the buffer calling convention, so its pointers stay noalias and LLVM
+vectorizes it as any other; being private, it and its task are internal.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from dataclasses import dataclass
 
 from tg.dialects.tensor_types import dtype_of, is_float
 from xdsl.context import Context
-from xdsl.dialects import arith, cf, func, llvm, math, memref
+from xdsl.dialects import arith, cf, func, llvm, math, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     ArrayAttr,
@@ -82,6 +90,9 @@ class FunctionLowering:
         self.buffers: dict[SSAValue, Buffer] = {}
         self.block_map: dict[Block, Block] = {}
         self.block: Block
+        self.entry: Block
+        self.tasks: list[llvm.FuncOp] = []
+        """Functions `tg_parallel_for` calls, made while lowering this one."""
 
     def emit(self, op: Operation) -> SSAValue:
         self.block.add_op(op)
@@ -104,6 +115,7 @@ class FunctionLowering:
                 arg_types.append(_llvm_type(arg.type))
         new_entry = Block(arg_types=arg_types)
         self.block_map[entry] = new_entry
+        self.entry = new_entry
         it = iter(new_entry.args)
         for arg in entry.args:
             if isinstance(arg.type, MemRefType):
@@ -128,10 +140,11 @@ class FunctionLowering:
                     raise NotImplementedError(f"convert-loops-to-llvm cannot lower {op.name}")
                 handler(self, op)
         ftype = llvm.LLVMFunctionType(arg_types, None)
+        private = self.function.sym_visibility is not None and self.function.sym_visibility.data == "private"
         result = llvm.FuncOp(
             self.function.sym_name.data,
             ftype,
-            linkage=llvm.LinkageAttr("external"),
+            linkage=llvm.LinkageAttr("internal" if private else "external"),
             body=Region([self.block_map[b] for b in old_blocks]),
         )
         result.arg_attrs = ArrayAttr(
@@ -164,6 +177,18 @@ class FunctionLowering:
 
     def declare(self, name: str) -> None:
         self.declarations.add(name)
+
+    def context(self, slots: int) -> SSAValue:
+        """An array of `slots` 8-byte slots on the stack, allocated in the entry block
+        (so that a parallel loop inside a sequential one does not grow the stack)."""
+        count = llvm.ConstantOp(IntegerAttr(slots, i64), i64)
+        array = llvm.AllocaOp(count, PTR, alignment=8)
+        first = self.entry.first_op
+        if first is None:
+            self.entry.add_ops([count, array])
+        else:
+            self.entry.insert_ops_before([count, array], first)
+        return array.results[0]
 
 
 def _constant(lw: FunctionLowering, op: arith.ConstantOp) -> None:
@@ -364,6 +389,75 @@ def _return(lw: FunctionLowering, op: func.ReturnOp) -> None:
     lw.emit(llvm.ReturnOp())
 
 
+def _slot(emit: Callable[[Operation], SSAValue], context: SSAValue, k: int) -> SSAValue:
+    """The address of 8-byte slot k of a context array. Slots are typed as pointers
+    so that the translator to llvmlite, which types pointers, takes any value there."""
+    return emit(llvm.GEPOp(context, [k], PTR, inbounds=True)) if k else context
+
+
+def _parallel(lw: FunctionLowering, op: scf.ParallelOp) -> None:
+    """The chunked loop of tg-outline-parallel-loops: pack what its outlined function
+    takes into a context and hand the range to `tg_parallel_for`."""
+    body = op.body.block
+    call = next((o for o in body.ops if isinstance(o, func.CallOp)), None)
+    if len(op.lowerBound) != 1 or call is None or len(call.arguments) < 2 or call.arguments[-2] is not body.args[0]:
+        raise NotImplementedError("convert-loops-to-llvm lowers only the scf.parallel loops of tg-outline-parallel-loops")
+    *captured, _start, _stop = call.arguments
+    lo = lw.value(op.lowerBound[0])
+    slots: list[SSAValue] = [lo]
+    for value in captured:
+        if isinstance(value.type, MemRefType):
+            buf = lw.buffers[value]
+            slots += [buf.ptr, *(d for d in buf.dims if not isinstance(d, int))]
+        else:
+            slots.append(lw.value(value))
+    context = lw.context(len(slots))
+    for k, value in enumerate(slots):
+        lw.emit(llvm.StoreOp(value, _slot(lw.emit, context, k)))
+    n = lw.emit(llvm.SubOp(lw.value(op.upperBound[0]), lo))
+    name = call.callee.root_reference.data
+    task = lw.emit(llvm.AddressOfOp(f"{name}_task", PTR))
+    lw.declare("tg_parallel_for")
+    lw.emit(llvm.CallOp("tg_parallel_for", task, context, n, lw.value(op.step[0])))
+    lw.tasks.append(_task(name, [v.type for v in captured]))
+
+
+def _task(name: str, types: list[Attribute]) -> llvm.FuncOp:
+    """`@<name>_task(context, start, stop)`: the outlined function `name` over
+    iterations [lo + start, lo + stop), its arguments loaded from the context."""
+    block = Block(arg_types=[PTR, i64, i64])
+    context, start, stop = block.args
+
+    def emit(op: Operation) -> SSAValue:
+        block.add_op(op)
+        return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    def load(k: int, t: Attribute) -> SSAValue:
+        return emit(llvm.LoadOp(_slot(emit, context, k), t))
+
+    lo = load(0, i64)
+    k = 1
+    arguments: list[SSAValue] = []
+    for t in types:
+        if isinstance(t, MemRefType):
+            arguments.append(load(k, PTR))
+            k += 1
+            for d in t.get_shape():
+                if d == DYNAMIC_INDEX:
+                    arguments.append(load(k, i64))
+                    k += 1
+                else:
+                    arguments.append(emit(llvm.ConstantOp(IntegerAttr(d, i64), i64)))
+        else:
+            arguments.append(load(k, _llvm_type(t)))
+            k += 1
+    arguments += [emit(llvm.AddOp(lo, start)), emit(llvm.AddOp(lo, stop))]
+    emit(llvm.CallOp(name, *arguments))
+    emit(llvm.ReturnOp())
+    ftype = llvm.LLVMFunctionType([PTR, i64, i64], None)
+    return llvm.FuncOp(f"{name}_task", ftype, linkage=llvm.LinkageAttr("internal"), body=Region([block]))
+
+
 HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] = {
     arith.ConstantOp: _constant,
     arith.AddiOp: _binary(llvm.AddOp, False),
@@ -441,12 +535,14 @@ HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] =
     cf.BranchOp: _br,
     cf.ConditionalBranchOp: _cond_br,
     func.ReturnOp: _return,
+    scf.ParallelOp: _parallel,
 }
 """How each loops-level op becomes llvm-dialect ops."""
 
 _LIBC: dict[str, llvm.LLVMFunctionType] = {
     "malloc": llvm.LLVMFunctionType([i64], PTR),
     "free": llvm.LLVMFunctionType([PTR], None),
+    "tg_parallel_for": llvm.LLVMFunctionType([PTR, PTR, i64, i64], None),
 }
 for _name in ("erf", "erfc", "log1p", "expm1", "asinh", "acosh", "atanh"):
     _LIBC[_name] = llvm.LLVMFunctionType([f64], f64)
@@ -476,7 +572,10 @@ class ConvertLoopsToLLVM(ModulePass):
         block = op.body.block
         for child in list(block.ops):
             if isinstance(child, func.FuncOp):
-                block.insert_op_before(FunctionLowering(child, declarations).lower(), child)
+                lowering = FunctionLowering(child, declarations)
+                block.insert_op_before(lowering.lower(), child)
+                for task in lowering.tasks:
+                    block.insert_op_before(task, child)
                 block.erase_op(child)
             elif isinstance(child, memref.GlobalOp):
                 block.insert_op_before(_global(child), child)

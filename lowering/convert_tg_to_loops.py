@@ -229,10 +229,10 @@ class LoopsBuilder:
     ) -> SSAValue:
         """`scf.for` over [0, bound) carrying an accumulator: acc = step(iv, acc)."""
         loop_body = Block(arg_types=[INDEX, init.type])
-        outer = self.block
+        outer, known = self.block, dict(self.kernel.computed)
         self.block = loop_body
         self.emit(scf.YieldOp(step(loop_body.args[0], loop_body.args[1])))
-        self.block = outer
+        self.block, self.kernel.computed = outer, known  # what the body computed stays in it
         return self.emit(scf.ForOp(self.c0, bound, self.c1, [init], loop_body))
 
     def accumulate_lanes(
@@ -250,14 +250,14 @@ class LoopsBuilder:
         width = self.index(lanes)
         main = self.emit(arith.SubiOp(bound, self.emit(arith.RemUIOp(bound, width))))
         body = Block(arg_types=[INDEX] + [init.type] * lanes)
-        outer = self.block
+        outer, known = self.block, dict(self.kernel.computed)
         self.block = body
         accs = []
         for lane, acc in enumerate(body.args[1:]):
             iv = body.args[0] if lane == 0 else self.emit(arith.AddiOp(body.args[0], self.index(lane)))
             accs.append(step(iv, acc))
         self.emit(scf.YieldOp(*accs))
-        self.block = outer
+        self.block, self.kernel.computed = outer, dict(known)
         loop = scf.ForOp(self.c0, main, width, [init] * lanes, body)
         self.emit(loop)
         partial = list(loop.results)
@@ -266,7 +266,7 @@ class LoopsBuilder:
         rest = Block(arg_types=[INDEX, init.type])
         self.block = rest
         self.emit(scf.YieldOp(step(rest.args[0], rest.args[1])))
-        self.block = outer
+        self.block, self.kernel.computed = outer, known
         return self.emit(scf.ForOp(main, bound, self.c1, [partial[0]], rest))
 
     # --------------------------------------------------------------------- shapes
@@ -406,8 +406,10 @@ class LoopsBuilder:
                     total = self.accumulate_lanes(in_dims[-1], identity, step, lambda a, c: combine(self, a, c))
                 else:
                     total = self.accumulate(in_dims[-1], identity, step)
-                # values computed inside the row's loop do not dominate what follows it
-                self.kernel = _Kernel({(op.result, tuple(ivs)): total})
+                # values computed inside the row's loop do not dominate what follows it;
+                # a reader broadcasting a static 1 asks for the total at index 0 there
+                at = tuple(self.c0 if d == 1 else iv for d, iv in zip(static_shape(op.result.type), ivs))
+                self.kernel = _Kernel({(op.result, tuple(ivs)): total, (op.result, at): total})
                 self.emit(memref.StoreOp.get(self.scalar(result, ivs), dest, ivs))
 
             self.loops(in_dims[:-1], row, parallel=True)

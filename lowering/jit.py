@@ -34,9 +34,14 @@ def target_machine(opt_level: int = 3):
 def to_llvmir(module: ModuleOp) -> str:
     """The LLVM IR text of an llvm-dialect module, as handed to llvmlite."""
     from xdsl.backend.llvm.convert import convert_module
+    from xdsl.dialects import llvm
 
     tm = target_machine()
-    return str(convert_module(module, fallback_target_triple=tm.triple, data_layout=str(tm.target_data)))
+    ir_module = convert_module(module, fallback_target_triple=tm.triple, data_layout=str(tm.target_data))
+    for op in module.ops:  # the translator declares every function external
+        if isinstance(op, llvm.FuncOp) and op.linkage.linkage.data in ("internal", "private"):
+            ir_module.get_global(op.sym_name.data).linkage = op.linkage.linkage.data
+    return str(ir_module)
 
 
 @dataclass
@@ -52,8 +57,12 @@ class CompiledModule:
 
 def compile_llvmir(text: str, opt_level: int = 3) -> CompiledModule:
     """Optimize LLVM IR at `opt_level` (new pass manager, loop and SLP vectorizers on) and
-    JIT it to machine code."""
+    JIT it to machine code. IR that calls the thread pool loads it first."""
     import llvmlite.binding as llvm
+    from tg.runtime.thread_pool import calls_thread_pool, load_thread_pool
+
+    if calls_thread_pool(text):
+        load_thread_pool()
 
     tm = target_machine(opt_level)
     mod = llvm.parse_assembly(text)

@@ -21,6 +21,12 @@ def _convert_loops_to_llvm() -> type[ModulePass]:
     return ConvertLoopsToLLVM
 
 
+def _tg_outline_parallel_loops() -> type[ModulePass]:
+    from tg.lowering.outline_parallel_loops import OutlineParallelLoops
+
+    return OutlineParallelLoops
+
+
 def _convert_scf_to_cf() -> type[ModulePass]:
     from xdsl.transforms.convert_scf_to_cf import ConvertScfToCf
 
@@ -71,6 +77,18 @@ def _tg_specialize() -> type[ModulePass]:
     return TgSpecialize
 
 
+def _tg_fuse() -> type[ModulePass]:
+    from tg.passes.fuse import TgFuse
+
+    return TgFuse
+
+
+def _tg_bufferize() -> type[ModulePass]:
+    from tg.passes.bufferize import TgBufferize
+
+    return TgBufferize
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "cse": _cse,
     "tg-merge": _tg_merge,
@@ -79,7 +97,10 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tg-stabilize": _tg_stabilize,
     "tg-specialize": _tg_specialize,
     "dce": _dce,
+    "tg-fuse": _tg_fuse,
+    "tg-bufferize": _tg_bufferize,
     "convert-tg-to-loops": _convert_tg_to_loops,
+    "tg-outline-parallel-loops": _tg_outline_parallel_loops,
     "convert-scf-to-cf": _convert_scf_to_cf,
     "convert-loops-to-llvm": _convert_loops_to_llvm,
 }
