@@ -197,14 +197,15 @@ class Grouping:
 
     # -------------------------------------------------------- several outputs
 
-    def _domain(self, group: _Group) -> tuple[int | None, ...] | None:
-        """The shape a kernel loops over, when it is one that outputs can join."""
+    def _domain(self, group: _Group) -> tuple[object, ...] | None:
+        """What fixes the sizes of the shape a kernel loops over (see `shape_key`), when
+        it is a kernel that outputs can join."""
         if group.stored:
             return None
         reduction = group.reduction
         if reduction is not None:
-            return static_shape(reduction.operands[0].type)
-        return static_shape(group.ops[0].results[0].type)
+            return _sizes(reduction.operands[0])
+        return _sizes(group.ops[0].results[0])
 
     def _reaches(self, start: list[_Group], target: _Group) -> bool:
         """Whether a path of reads leads from any kernel in `start` to `target`."""
@@ -230,7 +231,7 @@ class Grouping:
             if producer_group.stored or producer_group.reduction is not None or root.results[0] in self.returned:
                 continue
             value = root.results[0]
-            shape = static_shape(value.type)  # equal dynamic sizes: reads at the same index
+            shape = _sizes(value)
             readers = self.readers(value)
             for reader, _ in readers:
                 target = self.group_of.get(reader)
@@ -256,6 +257,14 @@ class Grouping:
         unique = {id(g): g for g in self.group_of.values()}.values()
         kernels = [sorted(g.ops, key=self.position.__getitem__) for g in unique]
         return sorted(kernels, key=lambda ops: self.position[ops[-1]])
+
+
+def _sizes(value: SSAValue) -> tuple[object, ...]:
+    """Per dimension, a static size or where a dynamic one comes from: values of equal
+    static type may still differ (one is a transpose of the other)."""
+    from tg.passes.bufferize import shape_key
+
+    return tuple(shape_key(value, axis) for axis in range(len(static_shape(value.type))))
 
 
 def _reads_in_place(reader: Operation, value: SSAValue) -> bool:
