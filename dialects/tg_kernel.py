@@ -79,6 +79,13 @@ def _verify_body(op: Operation, block: Block, ins: Sequence[Attribute], outs: Se
         raise VerifyException(f"{op.name}: a kernel has at least one output")
 
 
+def _verify_flat(op: Operation, block: Block) -> None:
+    """A kernel body holds tg ops, not other kernels."""
+    for inner in block.ops:
+        if isinstance(inner, FusionOp | ComputeOp | BufferOp | ReleaseOp):
+            raise VerifyException(f"{op.name}: a kernel body cannot hold {inner.name}")
+
+
 def _tensor_of(t: Attribute) -> TensorType:
     assert isinstance(t, MemRefType)
     return TensorType(t.element_type, t.get_shape())
@@ -108,6 +115,7 @@ class FusionOp(IRDLOperation):
         _verify_body(self, self.body.block, [v.type for v in self.inputs], [r.type for r in self.outputs])
         if len(self.inputs) > MAX_KERNEL_OPERANDS:
             raise VerifyException(f"tg.fusion: {len(self.inputs)} inputs, more than the cap of {MAX_KERNEL_OPERANDS}")
+        _verify_flat(self, self.body.block)
 
     def run_reference(self, *args: np.ndarray) -> list[np.ndarray]:
         """The numpy results: the body run by the interpreter."""
@@ -160,6 +168,9 @@ class ComputeOp(IRDLOperation):
         _verify_body(self, self.body.block, [_tensor_of(v.type) for v in self.ins], [_tensor_of(v.type) for v in self.outs])
         if len(set(self.outs)) != len(self.outs):
             raise VerifyException("tg.compute: a buffer appears twice among the outputs")
+        if len(self.ins) > MAX_KERNEL_OPERANDS:
+            raise VerifyException(f"tg.compute: {len(self.ins)} inputs, more than the cap of {MAX_KERNEL_OPERANDS}")
+        _verify_flat(self, self.body.block)
 
 
 @irdl_op_definition

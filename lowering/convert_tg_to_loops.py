@@ -402,7 +402,8 @@ class LoopsBuilder:
                     store_side(ivs + [iv])
                     return combine(self, acc, self.scalar(op.input, ivs + [iv]))
 
-                if is_float(elt) and not isinstance(op, tg.SumOp):  # max: no reassociation flag
+                short = static_shape(op.input.type)[-1]
+                if is_float(elt) and not isinstance(op, tg.SumOp) and (short is None or short >= 2 * ACCUMULATOR_LANES):
                     total = self.accumulate_lanes(in_dims[-1], identity, step, lambda a, c: combine(self, a, c))
                 else:
                     total = self.accumulate(in_dims[-1], identity, step)

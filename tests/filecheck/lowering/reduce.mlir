@@ -1,18 +1,41 @@
 // convert-tg-to-loops on reductions and scans.
 // RUN: tg-opt %s -p convert-tg-to-loops --split-input-file | filecheck %s
 
-// min over the inner axis: +inf identity, NaN-propagating minimumf in a register.
+// min over the inner axis: +inf identity, NaN-propagating minimumf. The accumulator
+// starts at the identity (the output is not filled first); 16 of them, in registers,
+// take 16 columns per step, a tree combines them, and the columns left over are
+// taken one by one.
 // CHECK-LABEL: func.func @min(
 // CHECK-SAME: %[[X:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK: %[[INF:.+]] = arith.constant 0x7f800000 : f32
-// CHECK: memref.store %[[INF]], %[[OUT]]
+// CHECK-NEXT: memref.dim
+// CHECK-NEXT: %[[N:.+]] = memref.dim %[[X]], %{{.*}} : memref<?x?xf32>
+// CHECK-NOT: memref.store
 // CHECK: scf.for %[[I:[^ ]+]] =
-// CHECK-NEXT: %[[INIT:.+]] = memref.load %[[OUT]][%[[I]]] : memref<?xf32>
-// CHECK-NEXT: %[[R:.+]] = scf.for %[[J:[^ ]+]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:[^ ]+]] = %[[INIT]]) -> (f32) {
-// CHECK-NEXT: %[[V:.+]] = memref.load %[[X]][%[[I]], %[[J]]] : memref<?x?xf32>
+// CHECK-NEXT: %[[SIXTEEN:.+]] = arith.constant 16 : index
+// CHECK-NEXT: %[[REM:.+]] = arith.remui %[[N]], %[[SIXTEEN]] : index
+// CHECK-NEXT: %[[MAIN:.+]] = arith.subi %[[N]], %[[REM]] : index
+// CHECK: %[[FIRST:[0-9]+]], %[[SECOND:[0-9]+]], {{.*}} = scf.for
+// CHECK-SAME: %[[J:[0-9]+]] = %{{.*}} to %[[MAIN]] step %[[SIXTEEN]]
+// CHECK-SAME: iter_args(%[[A0:[0-9]+]] = %[[INF]], %[[A1:[0-9]+]] = %[[INF]], {{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-NEXT: %[[V0:.+]] = memref.load %[[X]][%[[I]], %[[J]]] : memref<?x?xf32>
+// CHECK-NEXT: arith.minimumf %[[A0]], %[[V0]] : f32
+// CHECK-NEXT: %[[ONE:.+]] = arith.constant 1 : index
+// CHECK-NEXT: %[[J1:.+]] = arith.addi %[[J]], %[[ONE]] : index
+// CHECK-NEXT: %[[V1:.+]] = memref.load %[[X]][%[[I]], %[[J1]]] : memref<?x?xf32>
+// CHECK-NEXT: arith.minimumf %[[A1]], %[[V1]] : f32
+// CHECK-COUNT-14: arith.minimumf
+// CHECK-NEXT: scf.yield
+// CHECK-NEXT: }
+// CHECK-NEXT: arith.minimumf %[[FIRST]], %[[SECOND]] : f32
+// CHECK-COUNT-13: arith.minimumf
+// CHECK-NEXT: %[[T:.+]] = arith.minimumf
+// CHECK-NEXT: %[[R:.+]] = scf.for %[[K:[^ ]+]] = %[[MAIN]] to %[[N]] step %{{.*}} iter_args(%[[ACC:[^ ]+]] = %[[T]]) -> (f32) {
+// CHECK-NEXT: %[[V:.+]] = memref.load %[[X]][%[[I]], %[[K]]] : memref<?x?xf32>
 // CHECK-NEXT: %[[M:.+]] = arith.minimumf %[[ACC]], %[[V]] : f32
 // CHECK-NEXT: scf.yield %[[M]] : f32
-// CHECK: memref.store %[[R]], %[[OUT]][%[[I]]] : memref<?xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: memref.store %[[R]], %[[OUT]][%[[I]]] : memref<?xf32>
 func.func @min(%x: tensor<?x?xf32>) -> tensor<?xf32> {
   %0 = tg.min %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?xf32>
   func.return %0 : tensor<?xf32>

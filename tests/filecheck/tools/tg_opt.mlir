@@ -1,7 +1,10 @@
 // tg-opt's stage options, its help text, and its handling of bad stage names.
 // RUN: tg-opt %s | filecheck %s --check-prefix=GRAPH
 // RUN: tg-opt %s --to-stage optimized | filecheck %s --check-prefix=OPT
+// RUN: tg-opt %s --to-stage fused | filecheck %s --check-prefix=FUSED
+// RUN: tg-opt %s --to-stage buffers | filecheck %s --check-prefix=BUFFERS
 // RUN: tg-opt %s --to-stage loops | filecheck %s --check-prefix=LOOPS
+// RUN: tg-opt %s --to-stage buffers | tg-opt --from-stage buffers --to-stage loops | filecheck %s --check-prefix=LOOPS
 // RUN: tg-opt %s --to-stage llvm | filecheck %s --check-prefix=LLVM
 // RUN: tg-opt %s --to-stage loops | tg-opt --from-stage loops --to-stage llvm | filecheck %s --check-prefix=LLVM
 // RUN: tg-opt %s --to-stage llvm -t llvm | filecheck %s --check-prefix=LLVMIR
@@ -30,15 +33,34 @@ func.func @main(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
 // OPT-NEXT: %[[S:.+]] = tg.add %[[M]], %[[M]] : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
 // OPT-NEXT: func.return %[[S]] : tensor<?xf32>
 
-// loops runs the optimized stage's passes first: one product, stored once, no exp.
+// fused: the product and the sum are one kernel.
+// FUSED: func.func @main(%[[A:[^:]+]]: tensor<?xf32>, %[[B:[^:]+]]: tensor<?xf32>) -> tensor<?xf32> {
+// FUSED-NEXT: %[[K:.+]] = tg.fusion(%[[A]], %[[B]]) {
+// FUSED-NEXT: ^bb0(%[[X:[^:]+]]: tensor<?xf32>, %[[Y:[^:]+]]: tensor<?xf32>):
+// FUSED-NEXT: %[[M:.+]] = tg.mul %[[X]], %[[Y]]
+// FUSED-NEXT: %[[S:.+]] = tg.add %[[M]], %[[M]]
+// FUSED-NEXT: tg.fusion_yield %[[S]] : tensor<?xf32>
+// FUSED-NEXT: } : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+// FUSED-NEXT: func.return %[[K]] : tensor<?xf32>
+
+// buffers: the kernel writes the caller's output buffer; no intermediate buffer.
+// BUFFERS: func.func @main(%[[A:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) attributes {tg.buffers = 0 : i64, tg.peak_bytes = 0 : i64} {
+// BUFFERS-NEXT: tg.compute ins(%[[A]], %[[B]] : memref<?xf32>, memref<?xf32>) outs(%[[OUT]] : memref<?xf32>) {
+// BUFFERS-NOT: tg.buffer
+// BUFFERS: func.return
+
+// loops runs the optimized stage's passes first: no exp, and the product is
+// computed once per element in the sum's loop, with no temporary buffer.
 // LOOPS: func.func @main(%{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
-// LOOPS-NOT: math.exp
-// LOOPS: %[[BUF:.+]] = memref.alloc
-// LOOPS: arith.mulf
-// LOOPS-NOT: arith.mulf
-// LOOPS: arith.addf
-// LOOPS: memref.store %{{.*}}, %[[OUT]]
-// LOOPS: memref.dealloc %[[BUF]]
+// LOOPS-NOT: memref.alloc
+// LOOPS: scf.for
+// LOOPS-NEXT: memref.load
+// LOOPS-NEXT: memref.load
+// LOOPS-NEXT: %[[M:.+]] = arith.mulf
+// LOOPS-NEXT: %[[S:.+]] = arith.addf %[[M]], %[[M]] : f32
+// LOOPS-NEXT: memref.store %[[S]], %[[OUT]]
+// LOOPS-NEXT: }
+// LOOPS-NOT: memref.alloc
 // LOOPS-NOT: tg.
 // LOOPS-NOT: math.exp
 
@@ -46,13 +68,14 @@ func.func @main(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
 // LLVM-NOT: scf.
 // LLVM-NOT: memref.
 // LLVM-NOT: arith.
-// LLVM: llvm.call @malloc
+// LLVM-NOT: llvm.call @malloc
 // LLVM: llvm.fmul
-// LLVM: llvm.fadd
-// LLVM: llvm.call @free
+// LLVM-NEXT: llvm.fadd
 // LLVM: llvm.return
-// LLVM-DAG: llvm.func @free(!llvm.ptr)
-// LLVM-DAG: llvm.func @malloc(i64) -> !llvm.ptr
+// LLVM-NOT: scf.
+// LLVM-NOT: memref.
+// LLVM-NOT: arith.
+// LLVM-NOT: llvm.func @malloc
 
 // LLVMIR: define void @{{"?}}main{{"?}}(ptr noalias
 // LLVMIR: fmul float
@@ -68,7 +91,9 @@ func.func @main(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
 // HELP-DAG: {{^  }}convert-tg-to-loops{{$}}
 // HELP-DAG: {{^  }}convert-scf-to-cf{{$}}
 // HELP-DAG: {{^  }}convert-loops-to-llvm{{$}}
-// HELP: stages: graph, optimized, {{.*}}loops, {{.*}}llvm
+// HELP-DAG: {{^  }}tg-fuse{{$}}
+// HELP-DAG: {{^  }}tg-bufferize{{$}}
+// HELP: stages: graph, optimized, fused, buffers, loops, {{.*}}llvm
 
 // BAD-STAGE-NOT: Traceback
 // BAD-STAGE: tg-opt: error: unknown stage 'bogus'; stages are graph, optimized, {{.*}}loops, {{.*}}llvm
