@@ -9,7 +9,7 @@ vectorizable). `index` becomes i64.
 
 `math` ops become LLVM intrinsics (`llvm.sin.f32`, `llvm.floor.f64`, ...) where LLVM has
 one, else calls of libm (`erff`, `log1p`, ...) declared at the end of the module as
-malloc and free are. llvm-dialect ops already present at the loops level (`llvm.frem`,
+tg_alloc and tg_free (tg's pool of large blocks, tg.runtime.memory_pool) are. llvm-dialect ops already present at the loops level (`llvm.frem`,
 calls of libm functions that have no `math` op, declared by the loops-level module)
 are kept as they are.
 
@@ -102,6 +102,9 @@ class FunctionLowering:
         return self.emit(llvm.ConstantOp(IntegerAttr(n, i64), i64))
 
     def value(self, v: SSAValue) -> SSAValue:
+        """The lowered value; a memref passed to a call (BLAS) is its base pointer."""
+        if v not in self.values and v in self.buffers:
+            return self.buffers[v].ptr
         return self.values[v]
 
     def lower(self) -> llvm.FuncOp:
@@ -352,14 +355,18 @@ def _alloc(lw: FunctionLowering, op: memref.AllocOp) -> None:
     dims: list[SSAValue | int] = [lw.value(next(sizes)) if d == DYNAMIC_INDEX else d for d in t.get_shape()]
     buf = Buffer(PTR, dims)  # type: ignore[arg-type]
     nbytes = lw.bytes_of(buf, t.element_type)
-    lw.declare("malloc")
-    buf.ptr = lw.emit(llvm.CallOp("malloc", nbytes, return_type=PTR))
+    lw.declare("tg_alloc")
+    buf.ptr = lw.emit(llvm.CallOp("tg_alloc", nbytes, return_type=PTR))
     lw.buffers[op.memref] = buf
 
 
 def _dealloc(lw: FunctionLowering, op: memref.DeallocOp) -> None:
-    lw.declare("free")
-    lw.emit(llvm.CallOp("free", lw.buffers[op.memref].ptr))
+    """Large blocks go back to tg's pool (tg.runtime.memory_pool), the rest to free."""
+    buf = lw.buffers[op.memref]
+    t = op.memref.type
+    assert isinstance(t, MemRefType)
+    lw.declare("tg_free")
+    lw.emit(llvm.CallOp("tg_free", buf.ptr, lw.bytes_of(buf, t.element_type)))
 
 
 def _get_global(lw: FunctionLowering, op: memref.GetGlobalOp) -> None:
@@ -526,6 +533,7 @@ HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] =
     math.AtanhOp: _libm("atanh"),
     llvm.FRemOp: _llvm_op,
     llvm.CallOp: _llvm_op,
+    llvm.GEPOp: _llvm_op,
     memref.LoadOp: _load,
     memref.StoreOp: _store,
     memref.DimOp: _dim,
@@ -543,6 +551,8 @@ _LIBC: dict[str, llvm.LLVMFunctionType] = {
     "malloc": llvm.LLVMFunctionType([i64], PTR),
     "free": llvm.LLVMFunctionType([PTR], None),
     "tg_parallel_for": llvm.LLVMFunctionType([PTR, PTR, i64, i64], None),
+    "tg_alloc": llvm.LLVMFunctionType([i64], PTR),
+    "tg_free": llvm.LLVMFunctionType([PTR, i64], None),
 }
 for _name in ("erf", "erfc", "log1p", "expm1", "asinh", "acosh", "atanh"):
     _LIBC[_name] = llvm.LLVMFunctionType([f64], f64)

@@ -920,6 +920,7 @@ EXTENSIONS: tuple[str, ...] = (
     "tg.lowering.loops_random",
     "tg.lowering.loops_control",
     "tg.lowering.loops_nnet",
+    "tg.lowering.loops_blas",
 )
 """Modules that add their ops' rules to the tables above when imported."""
 

@@ -57,12 +57,21 @@ class CompiledModule:
 
 def compile_llvmir(text: str, opt_level: int = 3) -> CompiledModule:
     """Optimize LLVM IR at `opt_level` (new pass manager, loop and SLP vectorizers on) and
-    JIT it to machine code. IR that calls the thread pool loads it first."""
+    JIT it to machine code. IR that calls the thread pool, the memory pool or BLAS
+    loads them first."""
     import llvmlite.binding as llvm
     from tg.runtime.thread_pool import calls_thread_pool, load_thread_pool
 
     if calls_thread_pool(text):
         load_thread_pool()
+    if "tg_alloc" in text or "tg_free" in text:
+        from tg.runtime.memory_pool import ensure_memory_pool
+
+        ensure_memory_pool()
+    if "tg_blas_" in text:
+        from tg.runtime.blas import load_blas
+
+        load_blas()
 
     tm = target_machine(opt_level)
     mod = llvm.parse_assembly(text)

@@ -71,14 +71,20 @@ def int_pairs(function: func.FuncOp, name: str) -> list[int]:
 
 def can_destroy(body: Block, arg_index: int, result_index: int) -> bool:
     """Whether a kernel may write result `result_index` over its input `arg_index`:
-    it computes elementwise only (one loop over the result's shape), and every op
+    it computes elementwise only (one loop over the result's shape) and every op
     reading the input declares that operand destroyable (read at the index it
-    writes)."""
+    writes); or the result is a stored op (a gemm) that alone reads the input, as an
+    operand it declares destroyable (its accumulator)."""
     arg = body.args[arg_index]
     terminator = body.last_op
     assert isinstance(terminator, FusionYieldOp)
-    if terminator.values[result_index].type != arg.type:
+    result = terminator.values[result_index]
+    if result.type != arg.type:
         return False
+    owner = result.owner
+    if isinstance(owner, tg.TgOp) and owner.FUSION == "stored":
+        # one op that accumulates into an operand (a gemm into z)
+        return all(u.operation is owner and u.index in owner.destroyable_operands() for u in arg.uses)
     for op in body.ops:
         if isinstance(op, FusionYieldOp):
             continue
