@@ -18,7 +18,7 @@ STAGES: dict[str, tuple[str, ...]] = {
     "graph": (),
     # merge -> fold -> canonicalize -> stabilize -> specialize -> merge
     "optimized": ("tg-merge", "tg-fold", "tg-canonicalize", "tg-stabilize", "tg-specialize", "tg-merge", "dce"),
-    "fused": ("tg-fuse",),
+    "fused": ("tg-blas", "tg-fuse"),
     "buffers": ("tg-bufferize",),
     "loops": ("convert-tg-to-loops",),
     "llvm": ("tg-outline-parallel-loops", "convert-scf-to-cf", "convert-loops-to-llvm"),

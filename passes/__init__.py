@@ -83,6 +83,12 @@ def _tg_fuse() -> type[ModulePass]:
     return TgFuse
 
 
+def _tg_blas() -> type[ModulePass]:
+    from tg.passes.blas import TgBlas
+
+    return TgBlas
+
+
 def _tg_bufferize() -> type[ModulePass]:
     from tg.passes.bufferize import TgBufferize
 
@@ -97,6 +103,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tg-stabilize": _tg_stabilize,
     "tg-specialize": _tg_specialize,
     "dce": _dce,
+    "tg-blas": _tg_blas,
     "tg-fuse": _tg_fuse,
     "tg-bufferize": _tg_bufferize,
     "convert-tg-to-loops": _convert_tg_to_loops,
