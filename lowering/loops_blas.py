@@ -12,15 +12,15 @@ Leading dimensions are at least 1, as BLAS requires, also for empty operands.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tg.dialects import tg_blas as blas
 from tg.dialects.tensor_types import dtype_of
 from tg.lowering.convert_tg_to_loops import MATERIALIZERS, LoopsBuilder
 from tg.runtime.blas import NO_TRANS, ROW_MAJOR, TRANS, blas_int_bits
-from xdsl.dialects import arith, llvm, memref
+from xdsl.dialects import arith, llvm, memref, scf
 from xdsl.dialects.builtin import IntegerType, i32, i64
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 PTR = llvm.LLVMPointerType()
 
@@ -71,6 +71,30 @@ def _call(b: LoopsBuilder, name: str, args: list[SSAValue], result: Attribute | 
     return b.emit(llvm.CallOp(name, *args, return_type=result))
 
 
+def _when_contracting(
+    b: LoopsBuilder, k: SSAValue, dest: SSAValue, dims: list[SSAValue], beta: SSAValue | None, call: Callable[[], None]
+) -> None:
+    """`call()` when the contracted size k is not 0; else dest = beta*dest (0 without
+    an accumulator), which BLAS leaves undone for k = 0."""
+    empty = b.emit(arith.CmpiOp(k, b.c0, "eq"))
+    then, otherwise = Block(), Block()
+    outer = b.block
+    b.block = then
+    zero = b.scalar_constant(0.0, beta.type if beta is not None else dest.type.element_type)  # type: ignore[attr-defined]
+
+    def scale(ivs: list[SSAValue]) -> None:
+        value = zero if beta is None else b.emit(arith.MulfOp(beta, b.emit(memref.LoadOp.get(dest, ivs))))
+        b.emit(memref.StoreOp.get(value, dest, ivs))
+
+    b.loops(dims, scale)
+    b.emit(scf.YieldOp())
+    b.block = otherwise
+    call()
+    b.emit(scf.YieldOp())
+    b.block = outer
+    b.emit(scf.IfOp(empty, [], Region(then), Region(otherwise)))
+
+
 def _free(b: LoopsBuilder, temporaries: list[SSAValue]) -> None:
     for buffer in temporaries:
         b.emit(memref.DeallocOp.get(buffer))
@@ -99,7 +123,11 @@ def _gemm(b: LoopsBuilder, op: Operation, dest: SSAValue) -> None:
     alpha = b.scalar(op.alpha, [])
     temporaries: list[SSAValue] = []
     x, y = _stored(b, op.x, temporaries), _stored(b, op.y, temporaries)
-    _gemm_call(b, op, x, y, dest, (m, n, k), (xd[1], yd[1], n), (op.x_transposed, op.y_transposed), alpha, beta)
+    flags = (op.x_transposed, op.y_transposed)
+    _when_contracting(
+        b, k, dest, [m, n], beta if op.z is not None else None,
+        lambda: _gemm_call(b, op, x, y, dest, (m, n, k), (xd[1], yd[1], n), flags, alpha, beta),
+    )
     _free(b, temporaries)
 
 
@@ -115,7 +143,8 @@ def _gemv(b: LoopsBuilder, op: Operation, dest: SSAValue) -> None:
     one = _int(b, b.c1)
     args = [b.scalar_constant(ROW_MAJOR, i32), _flag(b, op.a_transposed), _int(b, rows), _int(b, cols),
             alpha, a, _leading(b, cols), x, one, beta, dest, one]
-    _call(b, _name(op, "gemv"), args)
+    k = rows if op.a_transposed else cols
+    _when_contracting(b, k, dest, b.dims(op.result), beta if op.z is not None else None, lambda: _call(b, _name(op, "gemv"), args))
     _free(b, temporaries)
 
 

@@ -1,17 +1,20 @@
 """Loop-level rules for math ops (registered into convert_tg_to_loops's tables).
 
-Each op computes one element from its operands' elements with `arith`/`math` ops;
-two functions have no op there and use the llvm dialect directly: floating-point
-remainder is `llvm.frem` (C's fmod) and erfc calls libm's `erfc`/`erfcf`, declared
-once per module as an `llvm.func`.
+Each op computes one element from its operands' elements with `arith`/`math` ops.
+exp, log, tanh, sigmoid, softplus, log1p, expm1 and erf are tg's own vectorizable code
+(tg.lowering.vector_math); the other transcendental functions are LLVM intrinsics or
+libm calls. Two functions have no op there and use the llvm dialect directly:
+floating-point remainder is `llvm.frem` (C's fmod) and erfc calls libm's `erfc`/`erfcf`,
+declared once per module as an `llvm.func`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tg.dialects import tg_math
+from tg.dialects import tg, tg_math
 from tg.dialects.tensor_types import dtype_of, is_bool, is_float
+from tg.lowering import vector_math
 from tg.lowering.convert_tg_to_loops import SCALAR_EMITTERS, LoopsBuilder
 from xdsl.dialects import arith, llvm, math
 from xdsl.dialects.builtin import i1
@@ -23,6 +26,13 @@ Emitter = Callable[[LoopsBuilder, Operation, list[SSAValue]], SSAValue]
 def _unary(math_op: Callable[[SSAValue], Operation]) -> Emitter:
     def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
         return b.emit(math_op(args[0]))
+
+    return emit
+
+
+def _vector_math(function: Callable[[LoopsBuilder, SSAValue], SSAValue]) -> Emitter:
+    def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+        return function(b, args[0])
 
     return emit
 
@@ -212,6 +222,11 @@ def _atan2(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
 
 SCALAR_EMITTERS.update(
     {
+        tg.ExpOp: _vector_math(vector_math.exp),
+        tg.LogOp: _vector_math(vector_math.log),
+        tg.TanhOp: _vector_math(vector_math.tanh),
+        tg.SigmoidOp: _vector_math(vector_math.sigmoid),
+        tg.SoftplusOp: _vector_math(vector_math.softplus),
         tg_math.SinOp: _unary(math.SinOp),
         tg_math.CosOp: _unary(math.CosOp),
         tg_math.TanOp: _unary(math.TanOp),
@@ -223,10 +238,10 @@ SCALAR_EMITTERS.update(
         tg_math.ArcsinhOp: _unary(math.AsinhOp),
         tg_math.ArccoshOp: _unary(math.AcoshOp),
         tg_math.ArctanhOp: _unary(math.AtanhOp),
-        tg_math.ErfOp: _unary(math.ErfOp),
+        tg_math.ErfOp: _vector_math(vector_math.erf),
         tg_math.ErfcOp: _erfc,
-        tg_math.Log1pOp: _unary(math.Log1pOp),
-        tg_math.Expm1Op: _unary(math.ExpM1Op),
+        tg_math.Log1pOp: _vector_math(vector_math.log1p),
+        tg_math.Expm1Op: _vector_math(vector_math.expm1),
         tg_math.Log2Op: _unary(math.Log2Op),
         tg_math.Log10Op: _unary(math.Log10Op),
         tg_math.Exp2Op: _unary(math.Exp2Op),

@@ -10,9 +10,11 @@ for s = sum(exp(x - m)); the row's loss is log(s) + m - x[label]. A label outsid
 from __future__ import annotations
 
 from tg.dialects.tg_nnet import SoftmaxCrossentropyOp
+from tg.lowering import vector_math
 from tg.lowering.convert_tg_to_loops import (
     INDEX,
     MATERIALIZERS,
+    REASSOC,
     LoopsBuilder,
     _Kernel,
     _lowest,
@@ -43,7 +45,7 @@ def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> Non
 
         def total(j: SSAValue, acc: SSAValue) -> SSAValue:
             shifted = b.emit(arith.SubfOp(b.scalar(op.logits, [i, j]), m))
-            return b.emit(arith.AddfOp(acc, b.emit(math.ExpOp(shifted))))
+            return b.emit(arith.AddfOp(acc, vector_math.exp(b, shifted), REASSOC))
 
         s = b.accumulate(classes, zero, total)
         raw = b.scalar(op.labels, [i])
@@ -59,7 +61,7 @@ def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> Non
         b.fail_if(outside, "IndexError", "softmax_crossentropy: a label is out of range for the number of classes")
         label = b.emit(arith.SelectOp(outside, b.c0, label))
         picked = b.scalar(op.logits, [i, label])
-        loss = b.emit(arith.SubfOp(b.emit(arith.AddfOp(b.emit(math.LogOp(s)), m)), picked))
+        loss = b.emit(arith.SubfOp(b.emit(arith.AddfOp(vector_math.log(b, s), m)), picked))
         b.emit(memref.StoreOp.get(loss, dest, [i]))
 
     b.loops([rows], row, parallel=True)

@@ -52,27 +52,28 @@ func.func @main(%a: memref<?x3xf32>, %b: memref<1x3xf32>, %out: memref<?x3xf32>)
 
 // -----
 
-// memref.alloc is malloc of size * 4 bytes, memref.dealloc is free; maximumf and tanh
+// memref.alloc is tg_alloc of size * 4 bytes, memref.dealloc is tg_free of the same size
+// (tg's pool of large blocks); maximumf and tanh
 // are intrinsic calls.
 // CHECK-LABEL: llvm.func @temporary(
 // CHECK-SAME: %{{[^:]+}}: !llvm.ptr {llvm.noalias}, %[[N:[^:]+]]: i64,
 // CHECK: %[[FOUR:.+]] = llvm.mlir.constant(4) : i64
 // CHECK-NEXT: %[[BYTES:.+]] = llvm.mul %[[FOUR]], %[[N]] : i64
-// CHECK-NEXT: %[[BUF:.+]] = llvm.call @malloc(%[[BYTES]]) : (i64) -> !llvm.ptr
+// CHECK-NEXT: %[[BUF:.+]] = llvm.call @tg_alloc(%[[BYTES]]) : (i64) -> !llvm.ptr
 // CHECK: llvm.intr.exp(%{{.*}}) : (f32) -> f32
 // CHECK: llvm.getelementptr inbounds %[[BUF]][%{{.*}}] : (!llvm.ptr, i64) -> !llvm.ptr, f32
 // CHECK: %[[T:.+]] = llvm.call_intrinsic "llvm.tanh.f32"(%[[X:.+]]) : (f32) -> f32
 // CHECK-NEXT: llvm.call_intrinsic "llvm.maximum.f32"(%[[X]], %[[T]]) : (f32, f32) -> f32
-// CHECK: llvm.call @free(%[[BUF]]) : (!llvm.ptr) -> ()
+// CHECK: llvm.call @tg_free(%[[BUF]], %{{.+}}) : (!llvm.ptr, i64) -> ()
 // CHECK-NEXT: llvm.return
-// CHECK-DAG: llvm.func @free(!llvm.ptr)
-// CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
+// CHECK-DAG: llvm.func @tg_free(!llvm.ptr, i64)
+// CHECK-DAG: llvm.func @tg_alloc(i64) -> !llvm.ptr
 
 // LLVMIR: define void @{{"?}}temporary{{"?}}(
-// LLVMIR: call {{.*}}ptr @{{"?}}malloc{{"?}}(i64
+// LLVMIR: call {{.*}}ptr @{{"?}}tg_alloc{{"?}}(i64
 // LLVMIR: call float @{{"?}}llvm.tanh.f32{{"?}}(float
 // LLVMIR: call float @{{"?}}llvm.maximum.f32{{"?}}(float
-// LLVMIR: call {{.*}}void @{{"?}}free{{"?}}(ptr
+// LLVMIR: call {{.*}}void @{{"?}}tg_free{{"?}}(ptr
 func.func @temporary(%a: memref<?xf32>, %out: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
