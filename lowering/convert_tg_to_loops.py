@@ -186,7 +186,7 @@ class LoopsBuilder:
             self.entry_indices[n] = self.emit(arith.ConstantOp(IntegerAttr(n, INDEX)))
         return self.entry_indices[n]
 
-    def scalar_constant(self, value: float | int | bool, element: Attribute) -> SSAValue:
+    def scalar_constant(self, value: float | bool, element: Attribute) -> SSAValue:
         if is_float(element):
             return self.emit(arith.ConstantOp(FloatAttr(float(value), element)))  # type: ignore[arg-type]
         assert isinstance(element, IntegerType)
@@ -732,22 +732,6 @@ def _abs(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
     return b.emit(math.AbsIOp(x))
 
 
-def _sigmoid(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
-    (x,) = args
-    one = b.scalar_constant(1.0, x.type)
-    e = b.emit(math.ExpOp(b.emit(arith.NegfOp(x))))
-    return b.emit(arith.DivfOp(one, b.emit(arith.AddfOp(one, e))))
-
-
-def _softplus(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
-    """max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|."""
-    (x,) = args
-    zero = b.scalar_constant(0.0, x.type)
-    positive = b.emit(arith.MaximumfOp(x, zero))
-    tail = b.emit(math.Log1pOp(b.emit(math.ExpOp(b.emit(arith.NegfOp(b.emit(math.AbsFOp(x))))))))
-    return b.emit(arith.AddfOp(positive, tail))
-
-
 _FLOAT_PREDICATES = {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge"}
 _INT_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
 
@@ -817,18 +801,14 @@ SCALAR_EMITTERS: dict[type[Operation], ScalarEmitter] = {
     tg.MinimumOp: lambda b, op, args: _min(b, *args),
     tg.NegOp: _neg,
     tg.AbsOp: _abs,
-    tg.ExpOp: _unary(math.ExpOp),
-    tg.LogOp: _unary(math.LogOp),
-    tg.TanhOp: _unary(math.TanhOp),
     tg.SqrtOp: _unary(math.SqrtOp),
-    tg.SigmoidOp: _sigmoid,
-    tg.SoftplusOp: _softplus,
     tg.CmpOp: _cmp,
     tg.SelectOp: _select,
     tg.CastOp: _cast,
     tg.GradientHintOp: lambda b, op, args: args[0],
 }
-"""How each elementwise op computes one element."""
+"""How each elementwise op computes one element (exp, log, tanh, sigmoid, softplus
+and the other polynomial functions are registered by loops_math, from vector_math)."""
 
 
 def _lowest(element: Attribute) -> float | int:

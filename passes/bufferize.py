@@ -30,7 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 from tg.dialects import tg
 from tg.dialects.tensor_types import dtype_of, static_shape
-from tg.dialects.tg_kernel import BufferOp, ComputeOp, FusionOp, FusionYieldOp, ReleaseOp
+from tg.dialects.tg_kernel import (
+    BufferOp,
+    ComputeOp,
+    FusionOp,
+    FusionYieldOp,
+    ReleaseOp,
+)
 from xdsl.context import Context
 from xdsl.dialects import func, memref
 from xdsl.dialects.builtin import (
