@@ -33,8 +33,8 @@ import numpy as np
 from tg.dialects import tg
 from tg.dialects.tensor_types import dtype_of, is_float, static_shape
 from tg.dialects.tg_blas import BatchedGemmOp, GemmOp, GemvOp, GerOp, VdotOp
+from tg.passes.canonicalize import same_size
 from tg.passes.patterns import splat_value
-from tg.tensor.shape import size_source
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
@@ -232,18 +232,6 @@ class Analysis:
                 break
             value, scale = inner[0]
         return value, scale, flipped
-
-
-def same_size(size: SSAValue, x: SSAValue, axis: int) -> bool:
-    """Whether the 0-d size operand `size` is known to equal x's dimension `axis`."""
-    static = static_shape(x.type)[axis]
-    c = splat_value(size)
-    if c is not None:
-        return static is not None and int(c) == static
-    owner = _owner(size)
-    if isinstance(owner, tg.DimOp):
-        return size_source(owner.input, owner.axis_index) == size_source(x, axis)
-    return False
 
 
 def is_matrix_transpose(op: Operation | None) -> bool:

@@ -61,7 +61,7 @@ def _filled(like: TensorVariable, number: float) -> TensorVariable:
     return T.constant(np.full((1,) * like.ndim, number, dtype=_dtype(like)))
 
 
-def _same_size(size: SSAValue, x: SSAValue, axis: int) -> bool:
+def same_size(size: SSAValue, x: SSAValue, axis: int) -> bool:
     """Whether the 0-d size operand `size` is known to equal x's dimension `axis`."""
     static = static_shape(x.type)[axis]
     c = splat_value(size)
@@ -217,7 +217,7 @@ def _useless_broadcast(m: Match) -> TensorVariable | None:
     x = b.input
     if _rank(x) != len(b.sizes):
         return None
-    if all(_same_size(s, x, a) for a, s in enumerate(b.sizes)):
+    if all(same_size(s, x, a) for a, s in enumerate(b.sizes)):
         return TensorVariable(x)
     return None
 
@@ -232,7 +232,7 @@ def _useless_reshape(m: Match) -> TensorVariable | None:
     for a, s in enumerate(r.sizes):
         if splat_value(s) == -1:
             unknown += 1
-        elif not _same_size(s, x, a):
+        elif not same_size(s, x, a):
             return None
     return TensorVariable(x) if unknown <= 1 else None
 
@@ -258,7 +258,7 @@ def _full_slice(m: Match) -> TensorVariable | None:
 def _full_narrow(m: Match) -> TensorVariable | None:
     n = _owner(m["out"])
     assert isinstance(n, tg_shape.NarrowOp)
-    if splat_value(n.start) != 0 or not _same_size(n.length, n.input, n.axis_index):
+    if splat_value(n.start) != 0 or not same_size(n.length, n.input, n.axis_index):
         return None
     return TensorVariable(n.input)
 

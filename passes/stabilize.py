@@ -420,7 +420,7 @@ def _logsumexp(m: Match) -> TensorVariable | None:
 
 
 def _same_size(size: SSAValue, x: SSAValue, axis: int) -> bool:
-    from tg.passes.canonicalize import _same_size as same
+    from tg.passes.canonicalize import same_size as same
 
     return same(size, x, axis)
 
