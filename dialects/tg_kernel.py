@@ -53,6 +53,16 @@ from xdsl.irdl import (
 from xdsl.traits import HasParent, IsolatedFromAbove, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
+UPDATES = "tg.updates"
+"""Function attribute (graph level): pairs (output index, argument index): the output
+is the new value of the shared variable passed as that argument."""
+MUTABLE = "tg.mutable"
+"""Function attribute (graph level): indices of arguments the caller lends for
+destruction (`In(x, borrow=True, mutable=True)`)."""
+INPLACE_UPDATES = "tg.inplace_updates"
+"""Function attribute (buffers level, set by tg-bufferize): (output, argument) index
+pairs of updates written into the argument's storage."""
+
 MAX_KERNEL_OPERANDS = 32
 """Most buffers one kernel reads (its loop body keeps one pointer and one index per
 operand dimension live; past this LLVM spills them)."""

@@ -52,6 +52,12 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _default_cache_dir() -> str:
+    """`$XDG_CACHE_HOME/tg`, else `~/.cache/tg`."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "tg")
+
+
 FLAGS: dict[str, Flag] = {}
 
 
@@ -68,6 +74,8 @@ register_flag("optimizer_excluding", "", str, "names of rewrites (passes) to lea
 register_flag("rewrite_stats", False, lambda text: text.lower() in ("1", "true", "yes"), "print how often each rewrite fired")
 register_flag("fusion", True, lambda text: text.lower() in ("1", "true", "yes"), "group ops into kernels (0: one kernel per op)")
 register_flag("threads", _available_cores(), _int_in(1, 1024), "threads parallel loops run on, the calling one included")
+register_flag("cache_dir", _default_cache_dir(), str, "directory of the compile cache ('' or none: no cache)")
+register_flag("profile", False, lambda text: text.lower() in ("1", "true", "yes"), "print the time each compile stage took")
 register_flag("dump_ir", "", str, "print the IR of each compiled function at these stages (separated by ':')")
 
 

@@ -9,8 +9,10 @@ back to the interpreter.
 
 from __future__ import annotations
 
+import contextlib
+import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tg.config import config
@@ -23,7 +25,7 @@ from tg.mode import Mode, get_mode
 from tg.runtime.arguments import InputSpec
 from tg.runtime.function import Function
 from tg.runtime.kernel import NativeKernel
-from tg.runtime.stage import StageCode
+from tg.runtime.stage import Stage, StageCode
 from tg.runtime.staging import plan_stages
 from tg.shared import SharedVariable, shared_variable_of
 from tg.tensor.basic import as_tensor_variable
@@ -225,6 +227,7 @@ def function(
     whole call succeeds; `givens` replaces variables by expressions (the minibatch
     idiom `givens={x: data[i*bs:(i+1)*bs]}`).
     """
+    started = time.perf_counter()
     recipe = dict(
         inputs=list(inputs), outputs=outputs, mode=mode, updates=updates, givens=givens,
         no_default_updates=no_default_updates, name=name,
@@ -266,11 +269,7 @@ def function(
             raise UnusedInputError(message)
         warnings.warn(message, stacklevel=2)
     _mark_destroyable(module, ins, shared, [target for target, _ in update_pairs], len(out_vars))
-    module.verify()
 
-    from tg.pipeline import lower
-
-    optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
     specs = [
         InputSpec(
             _label(v.variable, i, v.name),
@@ -281,8 +280,8 @@ def function(
         for i, v in enumerate(ins)
     ]
     labels = [s.label for s in specs] + [f"shared variable {v.name or '<unnamed>'!r}" for v in shared]
-    compile_stage = _compile_stage if chosen.linker == "compiled" else _interpret_stage
-    stages = plan_stages(find_function(optimized), labels, compile_stage)
+    profile: dict[str, float] = {"graph": time.perf_counter() - started}
+    optimized, stages = _compile(module, labels, chosen, profile)
     compiled = Function(
         name=name,
         mode=chosen.name,
@@ -300,8 +299,89 @@ def function(
         recipe=recipe,
         excluded=chosen.excluded,
     )
+    profile["total"] = time.perf_counter() - started
+    compiled.compile_profile = profile
     _dump(compiled)
+    if config.profile:
+        print(format_profile(profile, compiled.name))
     return compiled
+
+
+def _compile(
+    module: ModuleOp, labels: list[str], chosen: Mode, profile: dict[str, float]
+) -> tuple[ModuleOp, list[Stage]]:
+    """The optimized module and the stages of a graph-level module: from the compile
+    cache when it holds them, else through the pipeline (then stored)."""
+    from tg.pipeline import lower
+    from tg.runtime import compile_cache
+
+    key = None
+    if chosen.linker == "compiled" and not config.rewrite_stats and compile_cache.cache_dir() is not None:
+        with _timed(profile, "cache key"):
+            key = compile_cache.function_key(module, chosen.excluded)
+        with _timed(profile, "cache lookup"):
+            entry = compile_cache.load(key)
+        if isinstance(entry, compile_cache.CachedFunction):
+            try:
+                return entry.optimized, _load_stages(entry, labels, profile)
+            except _StaleEntry:
+                pass
+    module.verify()  # a cached graph was verified when it was stored
+    with _timed(profile, "optimized"):
+        optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
+    if chosen.linker != "compiled":
+        return optimized, plan_stages(find_function(optimized), labels, _interpret_stage)
+    records: list[compile_cache.CachedStage | None] | None = [] if key is not None else None
+    stages = plan_stages(
+        find_function(optimized), labels, lambda fn: _compile_stage(fn, profile=profile, records=records)
+    )
+    if key is not None and records is not None and None not in records:
+        with _timed(profile, "cache store"):
+            compile_cache.store(key, compile_cache.CachedFunction(optimized, records))  # type: ignore[arg-type]
+    return optimized, stages
+
+
+class _StaleEntry(Exception):
+    """A cache entry whose stages do not match the plan made from its graph."""
+
+
+def _load_stages(entry: Any, labels: list[str], profile: dict[str, float]) -> list[Stage]:
+    """The stages of a cached function: its object code loaded, no pass or LLVM run."""
+    from tg.lowering.jit import load_object
+
+    pending = list(entry.stages)
+
+    def load_stage(function: func.FuncOp) -> StageCode:
+        if not pending:
+            raise _StaleEntry
+        stage = pending.pop(0)
+        with _timed(profile, "cache load"):
+            kernel = NativeKernel(load_object(stage.object_code, stage.runtime), "main", stage.ranks)
+        return StageCode(kernel, list(stage.errors), dict(stage.inplace), stage.buffers, stage.peak_bytes)
+
+    with _timed(profile, "staging"):
+        stages = plan_stages(find_function(entry.optimized), labels, load_stage)
+    if pending:
+        raise _StaleEntry
+    return stages
+
+
+@contextlib.contextmanager
+def _timed(profile: dict[str, float] | None, stage: str) -> Iterator[None]:
+    """Add the seconds the block takes to `profile[stage]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if profile is not None:
+            profile[stage] = profile.get(stage, 0.0) + time.perf_counter() - started
+
+
+def format_profile(profile: dict[str, float], name: str | None = None) -> str:
+    """The compile profile as lines of `stage: milliseconds`."""
+    title = f"tg compile profile ({name})" if name else "tg compile profile"
+    width = max(len(k) for k in profile)
+    return "\n".join([title, *(f"  {k:<{width}}  {v * 1e3:9.2f} ms" for k, v in profile.items())])
 
 
 def _mark_destroyable(
@@ -310,7 +390,7 @@ def _mark_destroyable(
     """Tell tg-bufferize which arguments it may write: a shared variable's storage by
     the output that is its update (`tg.updates`), and inputs lent with
     `In(..., borrow=True, mutable=True)` (`tg.mutable`)."""
-    from tg.passes.bufferize import MUTABLE, UPDATES
+    from tg.dialects.tg_kernel import MUTABLE, UPDATES
     from xdsl.dialects.builtin import DenseArrayBase, i64
 
     function = find_function(module)
@@ -327,11 +407,14 @@ def _interpret_stage(function: func.FuncOp) -> StageCode:
     return StageCode()
 
 
-def _compile_stage(function: func.FuncOp) -> StageCode:
+def _compile_stage(
+    function: func.FuncOp, profile: dict[str, float] | None = None, records: list[Any] | None = None
+) -> StageCode:
     """Machine code for an optimized tg function: lower to llvm, JIT, wrap the entry;
     with the buffer plan, the errors generated code may report and the outputs it
-    writes in place."""
-    from tg.lowering.jit import compile_llvmir, to_llvmir
+    writes in place. Times its stages into `profile`; appends what the compile cache
+    stores of it to `records`."""
+    from tg.lowering.jit import compile_llvmir, runtime_needs, to_llvmir
     from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
     from tg.runtime.memory_pool import ensure_memory_pool
 
@@ -341,21 +424,34 @@ def _compile_stage(function: func.FuncOp) -> StageCode:
 
     module = function.parent_op()
     assert isinstance(module, ModuleOp)
-    buffers = lower(module.clone(), "optimized", "buffers")
+    with _timed(profile, "fused"):
+        fused = lower(module.clone(), "optimized", "fused")
+    with _timed(profile, "buffers"):
+        buffers = lower(fused, "fused", "buffers")
     plan = find_function(buffers).attributes
     count, peak = (plan[k].value.data if isinstance(plan.get(k), IntegerAttr) else 0 for k in ("tg.buffers", "tg.peak_bytes"))  # type: ignore[union-attr]
-    loops = lower(buffers, "buffers", "loops")
+    with _timed(profile, "loops"):
+        loops = lower(buffers, "buffers", "loops")
     lowered = find_function(loops)
     errors_attr = lowered.attributes.get("tg.errors")
     errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []  # type: ignore[attr-defined]
     pairs = int_pairs(lowered, INPLACE_UPDATES)
     inplace = dict(zip(pairs[0::2], pairs[1::2]))
-    llvm_module = lower(loops, "loops", "llvm")
-    compiled = compile_llvmir(to_llvmir(llvm_module), config.opt_level)
+    with _timed(profile, "llvm"):
+        llvm_module = lower(loops, "loops", "llvm")
+    with _timed(profile, "llvmir"):
+        text = to_llvmir(llvm_module)
+    compiled = compile_llvmir(text, config.opt_level, keep_object=records is not None, cached=False, profile=profile)
     outputs = [t for k, t in enumerate(function.function_type.outputs) if k not in inplace]
     ranks = [len(static_shape(t)) for t in (*function.function_type.inputs, *outputs)] + [0]  # + status
     kernel = NativeKernel(compiled, "main", ranks)
-    return StageCode(kernel, errors, inplace, count, None if peak < 0 else peak)
+    peak_bytes = None if peak < 0 else peak
+    if records is not None:
+        from tg.runtime.compile_cache import CachedStage
+
+        code = compiled.object_code
+        records.append(None if code is None else CachedStage(code, runtime_needs(text), tuple(ranks), errors, inplace, count, peak_bytes))
+    return StageCode(kernel, errors, inplace, count, peak_bytes)
 
 
 def _dump(compiled: Function) -> None:

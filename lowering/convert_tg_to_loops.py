@@ -17,11 +17,7 @@ from dataclasses import dataclass
 
 from tg.dialects import tg
 from tg.dialects.tensor_types import dtype_of, is_bool, is_float, static_shape
-from tg.dialects.tg_kernel import BufferOp, ComputeOp, ReleaseOp
-
-INPLACE_UPDATES = "tg.inplace_updates"
-"""Function attribute (set by tg-bufferize): (output, argument) index pairs of
-shared-variable updates written into the argument's storage."""
+from tg.dialects.tg_kernel import INPLACE_UPDATES, BufferOp, ComputeOp, ReleaseOp
 from xdsl.context import Context
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (

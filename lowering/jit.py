@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import functools
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.dialects.builtin import ModuleOp
@@ -50,38 +54,119 @@ class CompiledModule:
 
     engine: object
     llvm_module: object
+    object_code: bytes | None = None
+    """The object file the engine loaded (when asked to keep it, or loaded from it)."""
 
     def address(self, name: str) -> int:
         return self.engine.get_function_address(name)  # type: ignore[attr-defined]
 
 
-def compile_llvmir(text: str, opt_level: int = 3) -> CompiledModule:
-    """Optimize LLVM IR at `opt_level` (new pass manager, loop and SLP vectorizers on) and
-    JIT it to machine code. IR that calls the thread pool, the memory pool or BLAS
-    loads them first."""
-    import llvmlite.binding as llvm
-    from tg.runtime.thread_pool import calls_thread_pool, load_thread_pool
+RUNTIME_PARTS = ("thread_pool", "memory_pool", "blas")
+"""Parts of tg's runtime that generated code may call, loaded before it is."""
 
+
+def runtime_needs(text: str) -> tuple[str, ...]:
+    """The runtime parts that LLVM IR `text` calls."""
+    from tg.runtime.thread_pool import calls_thread_pool
+
+    needs = []
     if calls_thread_pool(text):
+        needs.append("thread_pool")
+    if re.search(r'^declare [^\n]*@"?tg_(alloc|free)\b', text, re.M):  # not the pool's own definitions
+        needs.append("memory_pool")
+    if re.search(r'^declare [^\n]*@"?tg_blas_', text, re.M):
+        needs.append("blas")
+    return tuple(needs)
+
+
+def load_runtime(needs: Sequence[str]) -> None:
+    """Make the symbols of runtime parts `needs` resolvable by code loaded after."""
+    if "thread_pool" in needs:
+        from tg.runtime.thread_pool import load_thread_pool
+
         load_thread_pool()
-    if "tg_alloc" in text or "tg_free" in text:
+    if "memory_pool" in needs:
         from tg.runtime.memory_pool import ensure_memory_pool
 
         ensure_memory_pool()
-    if "tg_blas_" in text:
+    if "blas" in needs:
         from tg.runtime.blas import load_blas
 
         load_blas()
 
+
+def compile_llvmir(
+    text: str,
+    opt_level: int = 3,
+    *,
+    keep_object: bool = False,
+    cached: bool = True,
+    profile: dict[str, float] | None = None,
+) -> CompiledModule:
+    """Optimize LLVM IR at `opt_level` (new pass manager, loop and SLP vectorizers on) and
+    JIT it to machine code. IR that calls the thread pool, the memory pool or BLAS
+    loads them first.
+
+    `cached`: look the object code up in the compile cache by a hash of `text` (and
+    store it there), as the runtime's own modules are; kernels pass False, their
+    function's entry holds their code. `keep_object`: keep the object code in the
+    result. `profile` gets the seconds spent parsing, optimizing and generating code.
+    """
+    import llvmlite.binding as llvm
+
+    needs = runtime_needs(text)
+    load_runtime(needs)
+    key = None
+    if cached:
+        from tg.runtime import compile_cache
+
+        if compile_cache.cache_dir() is not None:
+            key = compile_cache.text_key("llvmir", text, opt_level)
+            entry = compile_cache.load(key)
+            if isinstance(entry, compile_cache.CachedObject):
+                return load_object(entry.object_code, entry.runtime)
+
+    started = time.perf_counter()
     tm = target_machine(opt_level)
     mod = llvm.parse_assembly(text)
     mod.verify()
+    parsed = time.perf_counter()
     if opt_level > 0:
         pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
         pto.loop_vectorization = True
         pto.slp_vectorization = True
         pb = llvm.create_pass_builder(tm, pto)
         pb.getModulePassManager().run(mod, pb)
+    optimized = time.perf_counter()
+    objects: list[bytes] = []
     engine = llvm.create_mcjit_compiler(mod, tm)
+    if keep_object or key is not None:
+        engine.set_object_cache(notify_func=lambda _module, data: objects.append(bytes(data)))
     engine.finalize_object()
-    return CompiledModule(engine, mod)
+    if profile is not None:
+        _add(profile, "llvm parse", parsed - started)
+        _add(profile, "llvm optimize", optimized - parsed)
+        _add(profile, "llvm codegen", time.perf_counter() - optimized)
+    object_code = objects[0] if len(objects) == 1 else None
+    if key is not None and object_code is not None:
+        from tg.runtime import compile_cache
+
+        compile_cache.store(key, compile_cache.CachedObject(object_code, needs))
+    return CompiledModule(engine, mod, object_code if keep_object else None)
+
+
+def load_object(object_code: bytes, needs: Sequence[str]) -> CompiledModule:
+    """Load object code made by `compile_llvmir` (no LLVM optimization or codegen):
+    the runtime parts it calls first, then the code into an engine of its own."""
+    import llvmlite.binding as llvm
+
+    load_runtime(needs)
+    module = llvm.parse_assembly("")
+    engine = llvm.create_mcjit_compiler(module, target_machine())
+    engine.add_object_file(llvm.ObjectFileRef.from_data(object_code))
+    engine.finalize_object()
+    return CompiledModule(engine, module, object_code)
+
+
+def _add(profile: dict[str, float], stage: str, seconds: float) -> None:
+    profile[stage] = profile.get(stage, 0.0) + seconds

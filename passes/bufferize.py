@@ -31,6 +31,9 @@ import numpy as np
 from tg.dialects import tg
 from tg.dialects.tensor_types import dtype_of, static_shape
 from tg.dialects.tg_kernel import (
+    INPLACE_UPDATES,
+    MUTABLE,
+    UPDATES,
     BufferOp,
     ComputeOp,
     FusionOp,
@@ -53,13 +56,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
-
-UPDATES = "tg.updates"
-"""Function attribute: pairs (output index, argument index): the output is the new
-value of the shared variable passed as that argument."""
-MUTABLE = "tg.mutable"
-"""Function attribute: indices of arguments the caller lends for destruction."""
-INPLACE_UPDATES = "tg.inplace_updates"
 
 
 def memref_of(t: Attribute) -> MemRefType:

@@ -168,18 +168,15 @@ def ensure_memory_pool() -> None:
         if _pool is not None:
             return
         import llvmlite.binding as llvm
-        from tg.lowering.jit import target_machine
+        from tg.lowering.jit import compile_llvmir
 
-        module = llvm.parse_assembly(_IR)
-        module.verify()
-        engine = llvm.create_mcjit_compiler(module, target_machine(2))
-        engine.finalize_object()
+        compiled = compile_llvmir(_IR, 2)  # object code cached like every runtime module
         for name in ("tg_alloc", "tg_free"):
-            llvm.add_symbol(name, engine.get_function_address(name))
-        release_fn = ctypes.CFUNCTYPE(None)(engine.get_function_address("tg_pool_release"))
-        alloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int64)(engine.get_function_address("tg_alloc"))
-        free = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64)(engine.get_function_address("tg_free"))
-        _pool = _Pool(engine, release_fn, alloc, free)
+            llvm.add_symbol(name, compiled.address(name))
+        release_fn = ctypes.CFUNCTYPE(None)(compiled.address("tg_pool_release"))
+        alloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int64)(compiled.address("tg_alloc"))
+        free = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64)(compiled.address("tg_free"))
+        _pool = _Pool(compiled, release_fn, alloc, free)
 
 
 def release() -> None:
