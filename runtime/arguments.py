@@ -45,6 +45,8 @@ def _lossless(original: np.ndarray, converted: np.ndarray) -> bool:
         same = back == original
         if original.dtype.kind == "f":
             same |= np.isnan(original) & np.isnan(back)
+        if original.dtype.kind in "iuf" and converted.dtype.kind in "iuf":
+            same &= (converted < 0) == (original < 0)  # a wrapped-around integer round-trips
     return bool(np.all(same))
 
 

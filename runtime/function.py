@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from tg.config import change_flags, config
 from tg.runtime.arguments import InputSpec, convert_input
+from tg.runtime.fast_call import ShapeMemo
 from tg.runtime.stage import Stage, run_stages
 from xdsl.dialects.builtin import ModuleOp
 
@@ -52,17 +53,88 @@ class Function:
         self._recipe = recipe
         self._excluded = excluded
         self._fusion = bool(config.fusion)
+        self.compile_profile: dict[str, float] = {}
+        """Seconds spent in each stage of compilation (set by tg.function)."""
+        self._trust = False
+        self._memo: ShapeMemo | None = None
+        self._entries: dict[bool, Any] = {}
+        self._install_entry_point()
 
     # ------------------------------------------------------------------ calling
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        arrays = self._convert(args, kwargs)
-        arrays += [v.container for v in self._shared]
+    def _call(self, *args: Any, **kwargs: Any) -> Any:
+        """The Python call path (and the native entry point's fallback)."""
+        specs = self._specs
+        if kwargs or len(args) != len(specs):
+            arrays = self._convert(args, kwargs)
+        elif self._trust:
+            arrays = [a if type(a) is np.ndarray else convert_input(a, s) for a, s in zip(args, specs)]
+        else:
+            arrays = [convert_input(a, s) for a, s in zip(args, specs)]
+        if self._shared:
+            arrays += [v.container for v in self._shared]
         results = run_stages(self._stages, arrays)
+        if self._memo is not None:
+            self._memo.remember([a.shape for a in arrays], self._stages[0].last_shapes, self._stages[0].result_dtypes)
         for variable, value in zip(self._updated, results[self._n_outputs :]):
             variable.container = value
-        outputs = results[: self._n_outputs]
-        return outputs[0] if self._single else outputs
+        if self._single:
+            return results[0]
+        return results[: self._n_outputs] if self._updated else results
+
+    __call__ = _call
+    """A plain function's class replaces it with its native entry point (see
+    `tg.runtime.fast_call`), which calls `_call` for anything but the common case."""
+
+    @property
+    def trust_input(self) -> bool:
+        """Skip argument checks (PyTensor's `trust_input`). The caller guarantees that
+        every numpy array argument is C-contiguous and aligned, with the input's exact
+        dtype, rank and declared sizes; Python numbers and lists are still converted."""
+        return self._trust
+
+    @trust_input.setter
+    def trust_input(self, value: bool) -> None:
+        self._trust = bool(value)
+        if self._memo is not None:
+            entry = self._entry_point(self._trust)
+            if entry is not None:
+                type(self).__call__ = entry.builtin  # type: ignore[method-assign]
+
+    def _install_entry_point(self) -> None:
+        """Give this function its native entry point when it is a plain one: one compiled
+        stage, no shared variables or updates, shapes that depend on sizes alone."""
+        from tg.runtime import fast_call
+
+        stages = self._stages
+        if not fast_call.ENABLED or len(stages) != 1 or self._shared or self._updated:
+            return
+        stage = stages[0]
+        address = getattr(stage.kernel, "address", None)
+        if address is None or stage.inplace or stage.shapes.evaluate or any(stage.shapes.value_slots):
+            return
+        if len(stage.result_dtypes) != self._n_outputs:
+            return
+        output_ranks = [len(t.get_shape()) for t in stage.function.function_type.outputs]  # type: ignore[attr-defined]
+        self._signature = fast_call.Signature(
+            tuple(s.dtype for s in self._specs), tuple(s.ndim for s in self._specs),
+            tuple(stage.result_dtypes), tuple(output_ranks), self._single,
+        )
+        self._memo = fast_call.ShapeMemo(self._signature.input_ranks, self._signature.output_ranks)
+        entry = self._entry_point(False)
+        if entry is None:
+            self._memo = None
+            return
+        self.__class__ = type("Function", (Function,), {"__call__": entry.builtin, "__module__": __name__})
+
+    def _entry_point(self, trust: bool) -> Any:
+        from tg.runtime import fast_call
+
+        if trust not in self._entries:
+            assert self._memo is not None
+            address = self._stages[0].kernel.address  # type: ignore[union-attr]
+            self._entries[trust] = fast_call.build_entry_point(self._signature, address, self._memo, self._call, trust)
+        return self._entries[trust]
 
     def _convert(self, args: Sequence[Any], kwargs: dict[str, Any]) -> list[np.ndarray]:
         n = len(self._specs)

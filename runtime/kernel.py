@@ -22,7 +22,8 @@ class NativeKernel:
         argtypes: list[type] = []
         for rank in ranks:
             argtypes += [ctypes.c_void_p] + [ctypes.c_int64] * rank
-        self.entry = ctypes.CFUNCTYPE(None, *argtypes)(compiled.address(symbol))
+        self.address = compiled.address(symbol)
+        self.entry = ctypes.CFUNCTYPE(None, *argtypes)(self.address)
 
     def __call__(self, buffers: Sequence[np.ndarray]) -> None:
         args: list[int] = []

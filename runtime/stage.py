@@ -56,9 +56,11 @@ class Stage:
         self.kernel = self.code.kernel
         self.errors = self.code.errors
         self.inplace = self.code.inplace
+        self.last_shapes: list[tuple[int, ...]] = []
+        """The output shapes of the last run (the native entry point's memo reads them)."""
 
     def run(self, arguments: list[np.ndarray]) -> list[np.ndarray]:
-        out_shapes = self.shapes.run(arguments)
+        out_shapes = self.last_shapes = self.shapes.run(arguments)
         if self.kernel is None:
             return [np.array(r) for r in run_function(self.function, arguments)]
         if self.inplace:
