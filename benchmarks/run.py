@@ -29,7 +29,7 @@ def _target(ratio: float, target: float | None) -> str:
 
 def main(argv: list[str]) -> int:
     selected = [w for w in WORKLOADS if not argv or any(a in w.__name__ for a in argv)]
-    start = time.perf_counter()
+    start, load = time.perf_counter(), os.getloadavg()[0]
     print(ROW.format("workload", "tg", "contender", "time", "ratio", "target"))
     for make in selected:
         workload = make()
@@ -43,7 +43,8 @@ def main(argv: list[str]) -> int:
             ratio = t / tg_time
             print(ROW.format(workload.name, format_time(tg_time), name, format_time(t), f"{ratio:.2f}x",
                              _target(ratio, workload.targets.get(name))), flush=True)
-    print(f"({time.perf_counter() - start:.0f} s)")
+    # other processes on the machine slow some contenders far more than others
+    print(f"({time.perf_counter() - start:.0f} s; load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)")
     return 0
 
 

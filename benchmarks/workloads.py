@@ -23,6 +23,7 @@ from peers import (
     pytensor_name,
     torch_call,
 )
+from training import logistic_regression_step, mlp_step
 
 
 def elementwise_fma() -> Workload:
@@ -222,6 +223,46 @@ def row_max() -> Workload:
     return _row_reduction("max")
 
 
+def _gemm(dtype: str) -> Workload:
+    """`dot` of two 2048 x 2048 matrices: tg's call into numpy's own OpenBLAS."""
+    import tg
+    import tg.tensor as T
+
+    n = 2048
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+    x, y = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype)
+    f = tg.function([x, y], T.dot(x, y))
+    tolerance = 1e-4 if dtype == "float32" else 1e-12
+
+    def pytensor_graph(pt: Any) -> tuple[list[Any], Any]:
+        p, q = pt.matrix("p", dtype=dtype), pt.matrix("q", dtype=dtype)
+        return [p, q], pt.dot(p, q)
+
+    contenders = add_peers(
+        {"tg": lambda: f(a, b), "numpy": lambda: np.matmul(a, b)},
+        jax=jax_call(lambda p, q: p @ q, a, b),
+        pytensor=pytensor_call(pytensor_graph, a, b),
+        torch=torch_call(lambda p, q: p @ q, a, b),
+    )
+    expected = np.matmul(a, b)
+    for name, call in contenders.items():
+        result = np.asarray(call())
+        assert result.dtype == dtype, f"{name} computed {result.dtype}"
+        np.testing.assert_allclose(result, expected, rtol=tolerance, atol=tolerance * np.sqrt(n), err_msg=name)
+    return Workload(f"dot (2048, 2048) x (2048, 2048) {dtype}", contenders, repeats=11, targets={"numpy": 0.95})
+
+
+def gemm_float32() -> Workload:
+    """2048 x 2048 float32 GEMM against `numpy.matmul`."""
+    return _gemm("float32")
+
+
+def gemm_float64() -> Workload:
+    """2048 x 2048 float64 GEMM against `numpy.matmul`."""
+    return _gemm("float64")
+
+
 MLP_SCRIPTS = {
     "tg": """
 import time, numpy as np
@@ -301,6 +342,10 @@ WORKLOADS: list[Callable[[], Workload]] = [
     softmax_crossentropy,
     row_sum,
     row_max,
+    gemm_float32,
+    gemm_float64,
+    logistic_regression_step,
+    mlp_step,
     call_overhead,
     compile_time,
     mlp_compile_time,

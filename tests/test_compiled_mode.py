@@ -309,3 +309,20 @@ def test_deep_graph_compiles():
     a = np.linspace(-2, 2, 7)
     assert_result(tg.function([x], y, mode="FAST_COMPILE")(a), _deep_chain_numpy(a, 200), rtol=1e-12)
     assert_result(tg.function([x], y)(a), _deep_chain_numpy(a, 200), rtol=1e-12)
+
+
+def test_shape_memo_still_checks_new_sizes():
+    """The shape program's results are kept for the last argument sizes (training
+    loops); other sizes are checked again, and value-dependent shapes never kept."""
+    W = tg.shared(np.ones((3, 2)), name="W")
+    x = T.dmatrix("x")
+    f = tg.function([x], T.dot(x, W).sum(), updates=[(W, W * 0.5)])
+    assert f(np.ones((4, 3))) == 4 * 2 * 3
+    with pytest.raises(ValueError):
+        f(np.ones((4, 5)))
+    assert f(np.ones((4, 3))) == 4 * 2 * 3 * 0.5
+    n = T.lscalar("n")
+    g = tg.function([x, n], x[:n].sum(axis=0))
+    a = np.arange(12.0).reshape(4, 3)
+    np.testing.assert_array_equal(g(a, 2), a[:2].sum(axis=0))
+    np.testing.assert_array_equal(g(a, 3), a[:3].sum(axis=0))  # same sizes, other value
