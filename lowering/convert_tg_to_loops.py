@@ -243,8 +243,12 @@ class LoopsBuilder:
         (a reduction LLVM does not vectorize by itself, such as NaN-propagating max,
         becomes SLP-vectorizable), combined pairwise in a fixed order at the end,
         then the remainder elements."""
+        # the split point is computed with the sizes, before any loop: a loop's work
+        # estimate (tg-outline-parallel-loops) then sees the trip counts
+        block, self.block = self.block, self.entry
         width = self.index(lanes)
         main = self.emit(arith.SubiOp(bound, self.emit(arith.RemUIOp(bound, width))))
+        self.block = block
         body = Block(arg_types=[INDEX] + [init.type] * lanes)
         outer, known = self.block, dict(self.kernel.computed)
         self.block = body

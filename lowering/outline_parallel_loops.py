@@ -109,15 +109,17 @@ class _CallSite:
     def trip_count(self, inner: scf.ForOp) -> Size:
         """Iterations of `inner` when its bounds are known outside the outlined loop
         (else 1: an estimate that keeps such loops from being split too finely)."""
-        lb, ub, step = inner.lb, inner.ub, inner.step
-        if _int_constant(step) != 1 or any(self._defined_inside(v) for v in (lb, ub)):
+        lb, ub = inner.lb, inner.ub
+        step = _int_constant(inner.step)
+        if step is None or step < 1 or any(self._defined_inside(v) for v in (lb, ub)):
             return 1
         low, high = _int_constant(lb), _int_constant(ub)
         if low is not None and high is not None:
-            return max(high - low, 0)
-        if low == 0:
-            return ub
-        return self.emit(arith.SubiOp(ub, lb))
+            return max(-(-(high - low) // step), 0)
+        span: Size = ub if low == 0 else self.emit(arith.SubiOp(ub, lb))
+        if step == 1:
+            return span
+        return self.emit(arith.DivUIOp(self.value(span), self.value(step)))  # rounded down: an estimate
 
     def _defined_inside(self, value: SSAValue) -> bool:
         owner = value.owner
