@@ -16,7 +16,7 @@
 // OUTLINE-NEXT: %[[INNER:.+]] = arith.muli %[[M]], %[[FOUR]] : index
 // OUTLINE-NEXT: %[[ONE:.+]] = arith.constant 1 : index
 // OUTLINE-NEXT: %[[WORK:.+]] = arith.addi %[[ONE]], %[[INNER]] : index
-// OUTLINE-NEXT: %[[K:.+]] = arith.constant 262143 : index
+// OUTLINE-NEXT: %[[K:.+]] = arith.constant 1048575 : index
 // OUTLINE-NEXT: %[[UP:.+]] = arith.addi %[[K]], %[[WORK]] : index
 // OUTLINE-NEXT: %[[GRAIN:.+]] = arith.divui %[[UP]], %[[WORK]] : index
 // OUTLINE-NEXT: "scf.parallel"(%{{.+}}, %[[N]], %[[GRAIN]])

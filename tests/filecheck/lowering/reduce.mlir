@@ -4,17 +4,17 @@
 // min over the inner axis: +inf identity, NaN-propagating minimumf. The accumulator
 // starts at the identity (the output is not filled first); 16 of them, in registers,
 // take 16 columns per step, a tree combines them, and the columns left over are
-// taken one by one.
+// taken one by one. The split point is computed with the sizes, before the loops.
 // CHECK-LABEL: func.func @min(
 // CHECK-SAME: %[[X:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>, %status: memref<i32>) {
 // CHECK: %[[INF:.+]] = arith.constant 0x7f800000 : f32
 // CHECK-NEXT: memref.dim
 // CHECK-NEXT: %[[N:.+]] = memref.dim %[[X]], %{{.*}} : memref<?x?xf32>
 // CHECK-NOT: memref.store
-// CHECK: scf.for %[[I:[^ ]+]] =
-// CHECK-NEXT: %[[SIXTEEN:.+]] = arith.constant 16 : index
+// CHECK: %[[SIXTEEN:.+]] = arith.constant 16 : index
 // CHECK-NEXT: %[[REM:.+]] = arith.remui %[[N]], %[[SIXTEEN]] : index
 // CHECK-NEXT: %[[MAIN:.+]] = arith.subi %[[N]], %[[REM]] : index
+// CHECK: scf.for %[[I:[^ ]+]] =
 // CHECK: %[[FIRST:[0-9]+]], %[[SECOND:[0-9]+]], {{.*}} = scf.for
 // CHECK-SAME: %[[J:[0-9]+]] = %{{.*}} to %[[MAIN]] step %[[SIXTEEN]]
 // CHECK-SAME: iter_args(%[[A0:[0-9]+]] = %[[INF]], %[[A1:[0-9]+]] = %[[INF]], {{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
