@@ -6,7 +6,7 @@
 // RUN: tg-opt %s -p tg-outline-parallel-loops,convert-scf-to-cf,convert-loops-to-llvm --split-input-file | filecheck %s
 // RUN: tg-opt %s -p tg-outline-parallel-loops,convert-scf-to-cf,convert-loops-to-llvm --split-input-file -t llvm | filecheck %s --check-prefix=LLVMIR
 
-// Dynamic sizes: a chunk is ceil(2^18 / (1 + 4 m)) rows (an inner iteration runs
+// Dynamic sizes: a chunk is ceil(2^20 / (1 + 4 m)) rows (an inner iteration runs
 // three ops and its loop step), computed at run time; the inner bound %m and both
 // buffers are arguments, the constants are cloned.
 // OUTLINE-LABEL: func.func @main(
@@ -75,13 +75,13 @@ func.func @main(%a: memref<?x?xf32>, %out: memref<?x?xf32>) {
 
 // -----
 
-// Static inner size: the grain is a constant (ceil(2^18 / (1 + 100 * 4)) = 654); the
+// Static inner size: the grain is a constant (ceil(2^20 / (1 + 100 * 4)) = 2615); the
 // static dimension is passed to the outlined function as a constant, not stored: six
 // slots (the lower bound, %a and its dynamic size, %k, %out and its dynamic size).
 // The scalar %k loaded outside travels in a slot; only the outermost of two
 // marked loops is outlined, and the inner one loses its mark.
 // OUTLINE-LABEL: func.func @scaled(
-// OUTLINE: %[[GRAIN:.+]] = arith.constant 654 : index
+// OUTLINE: %[[GRAIN:.+]] = arith.constant 2615 : index
 // OUTLINE-NEXT: "scf.parallel"(%{{.+}}, %{{.+}}, %[[GRAIN]])
 // OUTLINE: func.call @scaled_par0(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) : (memref<?x100xf64>, f64, memref<?x100xf64>, index, index) -> ()
 // OUTLINE: func.func private @scaled_par0(
