@@ -6,7 +6,9 @@ against numpy, and returns them for the harness to time.
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 import sys
 import time
 from collections.abc import Callable
@@ -312,10 +314,14 @@ t2 = time.perf_counter()
 MLP_PARAMS = 'PARAMS = [("W1", (784, 500)), ("b1", (500,)), ("W2", (500, 10)), ("b2", (10,))]\n'
 
 
-def _fresh_process_seconds(script: str, *args: str) -> float:
-    """The seconds between `t1` and `t2` of `script`, run in a new interpreter."""
+def _fresh_process_seconds(script: str, *args: str, cache_dir: str | None = None) -> float:
+    """The seconds between `t1` and `t2` of `script`, run in a new interpreter (tg's
+    compile cache in `cache_dir` when given)."""
     code = MLP_PARAMS + script + "print(t2 - t1)\n"
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["TG_FLAGS"] = ",".join(filter(None, [env.get("TG_FLAGS", ""), f"cache_dir={cache_dir}"]))
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env)
     return float(out.stdout.split()[-1])
 
 
@@ -330,10 +336,23 @@ def mlp_compile_time() -> Workload:
     if mode is not None:
         runs[pytensor_name()] = [mode]
     measured = {}
+    cold, warm = [], []
+    for _ in range(3):  # tg: an empty compile cache, then the same cache again
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(_fresh_process_seconds(MLP_SCRIPTS["tg"], cache_dir=cache))
+            warm.append(_fresh_process_seconds(MLP_SCRIPTS["tg"], cache_dir=cache))
+    measured["tg"] = min(cold)
     for name, args in runs.items():
+        if name == "tg":
+            continue
         script = MLP_SCRIPTS["pytensor" if name.startswith("pytensor") else name]
         measured[name] = min(_fresh_process_seconds(script, *args) for _ in range(3))
-    return Workload("compile 784-500-10 MLP train step (fresh)", {}, measured=measured)
+    return Workload(
+        "compile 784-500-10 MLP train step (fresh, empty tg cache)",
+        {},
+        measured=measured,
+        notes={"tg, warm cache": f"{min(warm) * 1e3:.0f} ms"},
+    )
 
 
 WORKLOADS: list[Callable[[], Workload]] = [
