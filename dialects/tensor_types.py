@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import (
     Float32Type,
     Float64Type,
     IntegerType,
+    MemRefType,
     TensorType,
     f32,
     f64,
@@ -120,3 +121,9 @@ def broadcast_shapes(shapes: Sequence[Shape]) -> Shape:
         else:
             result.append(None)
     return tuple(result)
+
+
+def memref_type(t: Attribute) -> MemRefType:
+    """The contiguous row-major buffer type of a tensor type."""
+    assert isinstance(t, TensorType)
+    return MemRefType(t.element_type, t.get_shape())

@@ -173,6 +173,12 @@ class ConstantOp(TgOp):
     def __init__(self, value: DenseIntOrFPElementsAttr):
         super().__init__(result_types=[value.type], properties={"value": value})
 
+    def is_splat(self) -> bool:
+        """Whether every element is equal (an empty constant counts: it is never read)."""
+        data = self.value.data.data
+        width = len(data) // max(1, len(self.value))
+        return len(data) <= width or data == data[:width] * (len(data) // width)
+
     @staticmethod
     def from_array(array: np.ndarray) -> ConstantOp:
         """A constant holding a copy of `array` (its dtype and full static shape)."""

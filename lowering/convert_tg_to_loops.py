@@ -16,10 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tg.dialects import tg
-from tg.dialects.tensor_types import dtype_of, is_bool, is_float, static_shape
+from tg.dialects.tensor_types import (
+    dtype_of,
+    is_bool,
+    is_float,
+    memref_type,
+    static_shape,
+)
 from tg.dialects.tg_kernel import INPLACE_UPDATES, BufferOp, ComputeOp, ReleaseOp
 from xdsl.context import Context
-from xdsl.dialects import arith, func, math, memref, scf
+from xdsl.dialects import arith, func, llvm, math, memref, scf
 from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseIntOrFPElementsAttr,
@@ -30,7 +36,6 @@ from xdsl.dialects.builtin import (
     MemRefType,
     ModuleOp,
     StringAttr,
-    TensorType,
     UnitAttr,
     i1,
     i64,
@@ -44,19 +49,6 @@ PARALLEL = "tg.parallel"
 """Attribute of an `scf.for` whose iterations are independent (see `LoopsBuilder.loops`)."""
 REASSOC = arith.FastMathFlagsAttr([FastMathFlag.REASSOC, FastMathFlag.ALLOW_CONTRACT])
 
-
-
-def memref_type(t: Attribute) -> MemRefType:
-    """The contiguous row-major buffer type of a tensor type."""
-    assert isinstance(t, TensorType)
-    return MemRefType(t.element_type, t.get_shape())
-
-
-def _is_splat(op: tg.ConstantOp) -> bool:
-    """Whether every element is equal (an empty constant counts: it is never read)."""
-    data = op.value.data.data
-    width = len(data) // max(1, len(op.value))
-    return len(data) <= width or data == data[:width] * (len(data) // width)
 
 
 def _broadcasts(operand: SSAValue, result: SSAValue) -> bool:
@@ -92,7 +84,7 @@ def needs_buffer(value: SSAValue) -> bool:
     if isinstance(owner, Block):
         return True
     if isinstance(owner, tg.ConstantOp):
-        return not _is_splat(owner)
+        return not owner.is_splat()
     fusion = _fusion(value)
     if fusion == "view":
         return False
@@ -104,7 +96,7 @@ def needs_buffer(value: SSAValue) -> bool:
 def computed_inline(op: Operation) -> bool:
     """Ops of a kernel body computed where they are read (per element), not stored."""
     if isinstance(op, tg.ConstantOp):
-        return _is_splat(op)
+        return op.is_splat()
     return isinstance(op, tg.TgOp) and op.FUSION in ("elementwise", "view")
 
 
@@ -586,6 +578,12 @@ class LoopsBuilder:
         t = memref_type(value.type)
         dynamic = [d for d, s in zip(self.dims(value), static_shape(value.type)) if s is None]
         return self.emit(memref.AllocOp(dynamic, [], t))
+
+    def declare_external(self, name: str, params: Sequence[Attribute], result: Attribute | None) -> None:
+        """Declare external function `name` (libm, BLAS) once per module."""
+        if not any(isinstance(g, llvm.FuncOp) and g.sym_name.data == name for g in self.globals):
+            signature = llvm.LLVMFunctionType(list(params), result)
+            self.globals.append(llvm.FuncOp(name, signature, linkage=llvm.LinkageAttr("external")))
 
     def global_constant(self, op: tg.ConstantOp) -> SSAValue:
         name = f"__tg_constant_{len(self.globals)}"

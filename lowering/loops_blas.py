@@ -12,7 +12,7 @@ Leading dimensions are at least 1, as BLAS requires, also for empty operands.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from tg.dialects import tg_blas as blas
 from tg.dialects.tensor_types import dtype_of
@@ -23,12 +23,6 @@ from xdsl.dialects.builtin import IntegerType, i32, i64
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 PTR = llvm.LLVMPointerType()
-
-
-def _declare(b: LoopsBuilder, name: str, params: Sequence[Attribute], result: Attribute | None) -> None:
-    if not any(isinstance(g, llvm.FuncOp) and g.sym_name.data == name for g in b.globals):
-        signature = llvm.LLVMFunctionType(list(params), result)
-        b.globals.append(llvm.FuncOp(name, signature, linkage=llvm.LinkageAttr("external")))
 
 
 def _name(op: Operation, base: str) -> str:
@@ -67,7 +61,7 @@ def _into(b: LoopsBuilder, z: SSAValue | None, dest: SSAValue) -> None:
 
 
 def _call(b: LoopsBuilder, name: str, args: list[SSAValue], result: Attribute | None = None) -> SSAValue | None:
-    _declare(b, name, [PTR if isinstance(a.type, memref.MemRefType) else a.type for a in args], result)
+    b.declare_external(name, [PTR if isinstance(a.type, memref.MemRefType) else a.type for a in args], result)
     return b.emit(llvm.CallOp(name, *args, return_type=result))
 
 

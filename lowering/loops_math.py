@@ -45,9 +45,7 @@ def _libm_call(b: LoopsBuilder, base: str, args: list[SSAValue]) -> SSAValue:
     """A call of libm's `base` (double) or `base` + "f" (float), declared once per module."""
     t = args[0].type
     name = base if dtype_of(t).itemsize == 8 else base + "f"
-    if not any(isinstance(g, llvm.FuncOp) and g.sym_name.data == name for g in b.globals):
-        signature = llvm.LLVMFunctionType([t] * len(args), t)
-        b.globals.append(llvm.FuncOp(name, signature, linkage=llvm.LinkageAttr("external")))
+    b.declare_external(name, [t] * len(args), t)
     return b.emit(llvm.CallOp(name, *args, return_type=t))
 
 

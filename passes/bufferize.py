@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from tg.dialects import tg
-from tg.dialects.tensor_types import dtype_of, static_shape
+from tg.dialects.tensor_types import dtype_of, memref_type, static_shape
 from tg.dialects.tg_kernel import (
     INPLACE_UPDATES,
     MUTABLE,
@@ -56,11 +56,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
-
-
-def memref_of(t: Attribute) -> MemRefType:
-    assert isinstance(t, TensorType)
-    return MemRefType(t.element_type, t.get_shape())
 
 
 def int_pairs(function: func.FuncOp, name: str) -> list[int]:
@@ -195,13 +190,13 @@ class Bufferizer:
 
     def run(self) -> func.FuncOp:
         old = self.function.body.block
-        arg_types: list[Attribute] = [memref_of(a.type) for a in old.args]
+        arg_types: list[Attribute] = [memref_type(a.type) for a in old.args]
         first_output: dict[SSAValue, int] = {}
         for k, v in enumerate(self.returned):
             first_output.setdefault(v, k)
         inplace = self._inplace_updates(first_output)
         kept_outputs = [k for k in range(len(self.returned)) if k not in inplace]
-        arg_types += [memref_of(self.returned[k].type) for k in kept_outputs]
+        arg_types += [memref_type(self.returned[k].type) for k in kept_outputs]
         arg_types.append(MemRefType(IntegerType(32), []))
         block = Block(arg_types=arg_types)
         block.args[-1].name_hint = "status"
@@ -286,7 +281,7 @@ class Bufferizer:
             if b is None or b in taken or self.last_read.get(v, -1) > i or v in self.returned:
                 continue
             lent = isinstance(v, BlockArgument) and v.index in self.mutable and not b.intermediate
-            if not (b.intermediate or lent) or memref_of(value.type) != b.value.type:
+            if not (b.intermediate or lent) or memref_type(value.type) != b.value.type:
                 continue
             if any(self.last_read.get(h, -1) > i or h in self.returned for h in self.holders.get(b.value, [])):
                 continue
@@ -298,7 +293,7 @@ class Bufferizer:
             if b.key == key and b not in taken:
                 self.free.remove(b)
                 return b
-        buffer = BufferOp(memref_of(value.type))
+        buffer = BufferOp(memref_type(value.type))
         buffer.result.name_hint = f"buf{len(self.buffers)}"
         self.block.add_op(buffer)
         b = _Buffer(buffer.result, key, True)
@@ -338,7 +333,7 @@ class Bufferizer:
 
     def _global(self, op: tg.ConstantOp) -> SSAValue:
         name = f"__tg_constant_{len(self.globals)}"
-        t = memref_of(op.result.type)
+        t = memref_type(op.result.type)
         value = DenseIntOrFPElementsAttr(op.value.type, op.value.data)
         self.globals.append(memref.GlobalOp.get(StringAttr(name), t, value, constant=UnitAttr()))
         get = memref.GetGlobalOp(name, t)

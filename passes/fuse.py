@@ -42,15 +42,8 @@ MAX_KERNEL_OPS = 64
 def is_free(op: Operation) -> bool:
     """Views and splat constants: computed where read, copied into each reader kernel."""
     if isinstance(op, tg.ConstantOp):
-        return is_splat(op)
+        return op.is_splat()
     return isinstance(op, tg.TgOp) and op.FUSION == "view"
-
-
-def is_splat(op: tg.ConstantOp) -> bool:
-    """Whether every element is equal (an empty constant counts: it is never read)."""
-    data = op.value.data.data
-    width = len(data) // max(1, len(op.value))
-    return len(data) <= width or data == data[:width] * (len(data) // width)
 
 
 def is_reduction(op: Operation) -> bool:
@@ -102,7 +95,7 @@ class Grouping:
             self._merge_outputs()
 
     def _needs_kernel(self, op: Operation) -> bool:
-        if isinstance(op, tg.ConstantOp) and not is_splat(op):
+        if isinstance(op, tg.ConstantOp) and not op.is_splat():
             return False  # stays a global, read where needed
         return not is_free(op) or op.results[0] in self.returned
 
