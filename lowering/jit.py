@@ -48,14 +48,18 @@ def to_llvmir(module: ModuleOp) -> str:
     return str(ir_module)
 
 
+ObjectCode = bytes | tuple[bytes, ...]
+"""One object file, or several that link to each other (a module compiled in halves)."""
+
+
 @dataclass
 class CompiledModule:
     """Machine code for one module, kept alive with its execution engine."""
 
     engine: object
     llvm_module: object
-    object_code: bytes | None = None
-    """The object file the engine loaded (when asked to keep it, or loaded from it)."""
+    object_code: ObjectCode | None = None
+    """The object file(s) the engine loaded (when asked to keep them, or loaded from them)."""
 
     def address(self, name: str) -> int:
         return self.engine.get_function_address(name)  # type: ignore[attr-defined]
@@ -127,27 +131,36 @@ def compile_llvmir(
                 return load_object(entry.object_code, entry.runtime)
 
     started = time.perf_counter()
+    halves = _halves(text)
+    child = None
+    if halves is not None:
+        from tg.lowering.parallel_codegen import ChildCompile
+
+        child = ChildCompile(halves[1], lambda half: compile_object(half, opt_level))
     tm = target_machine(opt_level)
-    mod = llvm.parse_assembly(text)
+    mod = llvm.parse_assembly(text if halves is None else halves[0])
     mod.verify()
     parsed = time.perf_counter()
-    if opt_level > 0:
-        pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
-        pto.loop_vectorization = True
-        pto.slp_vectorization = True
-        pb = llvm.create_pass_builder(tm, pto)
-        pb.getModulePassManager().run(mod, pb)
+    _optimize(mod, tm, opt_level)
     optimized = time.perf_counter()
     objects: list[bytes] = []
     engine = llvm.create_mcjit_compiler(mod, tm)
     if keep_object or key is not None:
         engine.set_object_cache(notify_func=lambda _module, data: objects.append(bytes(data)))
+    other = None
+    if child is not None and halves is not None:
+        other = child.result()
+        if other is None:  # the child failed: compile its half in this process
+            other = compile_object(halves[1], opt_level)
+        engine.add_object_file(llvm.ObjectFileRef.from_data(other))
     engine.finalize_object()
     if profile is not None:
         _add(profile, "llvm parse", parsed - started)
         _add(profile, "llvm optimize", optimized - parsed)
         _add(profile, "llvm codegen", time.perf_counter() - optimized)
-    object_code = objects[0] if len(objects) == 1 else None
+    object_code = None
+    if len(objects) == 1:
+        object_code = objects[0] if other is None else (objects[0], other)
     if key is not None and object_code is not None:
         from tg.runtime import compile_cache
 
@@ -155,7 +168,37 @@ def compile_llvmir(
     return CompiledModule(engine, mod, object_code if keep_object else None)
 
 
-def load_object(object_code: bytes, needs: Sequence[str]) -> CompiledModule:
+def _optimize(mod: object, tm: object, opt_level: int) -> None:
+    """LLVM's default pipeline at `opt_level`, loop and SLP vectorizers on."""
+    import llvmlite.binding as llvm
+
+    if opt_level > 0:
+        pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
+        pto.loop_vectorization = True
+        pto.slp_vectorization = True
+        pb = llvm.create_pass_builder(tm, pto)
+        pb.getModulePassManager().run(mod, pb)
+
+
+def compile_object(text: str, opt_level: int) -> bytes:
+    """The object file of LLVM IR `text` optimized at `opt_level`."""
+    import llvmlite.binding as llvm
+
+    tm = target_machine(opt_level)
+    mod = llvm.parse_assembly(text)
+    _optimize(mod, tm, opt_level)
+    return bytes(tm.emit_object(mod))
+
+
+def _halves(text: str) -> tuple[str, str] | None:
+    """`text` split for two processes, when this process may use two cores."""
+    from tg import config
+    from tg.lowering.parallel_codegen import can_fork, split_llvmir
+
+    return split_llvmir(text) if config.threads > 1 and can_fork() else None
+
+
+def load_object(object_code: ObjectCode, needs: Sequence[str]) -> CompiledModule:
     """Load object code made by `compile_llvmir` (no LLVM optimization or codegen):
     the runtime parts it calls first, then the code into an engine of its own."""
     import llvmlite.binding as llvm
@@ -163,7 +206,8 @@ def load_object(object_code: bytes, needs: Sequence[str]) -> CompiledModule:
     load_runtime(needs)
     module = llvm.parse_assembly("")
     engine = llvm.create_mcjit_compiler(module, target_machine())
-    engine.add_object_file(llvm.ObjectFileRef.from_data(object_code))
+    for part in (object_code,) if isinstance(object_code, bytes) else object_code:
+        engine.add_object_file(llvm.ObjectFileRef.from_data(part))
     engine.finalize_object()
     return CompiledModule(engine, module, object_code)
 

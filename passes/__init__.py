@@ -28,7 +28,7 @@ def _tg_outline_parallel_loops() -> type[ModulePass]:
 
 
 def _convert_scf_to_cf() -> type[ModulePass]:
-    from xdsl.transforms.convert_scf_to_cf import ConvertScfToCf
+    from tg.lowering.scf_to_cf import ConvertScfToCf
 
     return ConvertScfToCf
 

@@ -191,7 +191,8 @@ def text_key(kind: str, text: str, opt_level: int) -> str:
 class CachedStage:
     """One compiled stage: object code and what its `StageCode` holds."""
 
-    object_code: bytes
+    object_code: bytes | tuple[bytes, ...]
+    """One object file, or the two halves of a module compiled on two cores."""
     runtime: tuple[str, ...]
     """Runtime parts the code calls (see `tg.lowering.jit.runtime_needs`)."""
     ranks: tuple[int, ...]
@@ -213,7 +214,7 @@ class CachedFunction:
 class CachedObject:
     """Object code for a module of LLVM IR text."""
 
-    object_code: bytes
+    object_code: bytes | tuple[bytes, ...]
     runtime: tuple[str, ...]
 
 

@@ -1,0 +1,111 @@
+"""Parallel code generation: a module split in two halves, one compiled in a forked
+child, linked back in one engine; same results as the single-process compile."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import tg
+import tg.tensor as T
+from tg.lowering import jit, parallel_codegen
+from tg.lowering.parallel_codegen import ChildCompile, can_fork, split_llvmir
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="parallel codegen forks, which only Linux does here")
+
+
+def _mlp_step() -> tuple[tg.Function, list[np.ndarray], list[tg.SharedVariable]]:
+    rng = np.random.default_rng(0)
+    x, y = T.fmatrix("x"), T.ivector("y")
+    shapes = [(20, 16), (16,), (16, 5), (5,)]
+    params = [tg.shared((rng.standard_normal(s) * 0.1).astype("float32"), f"p{i}") for i, s in enumerate(shapes)]
+    W1, b1, W2, b2 = params
+    p = T.nnet.softmax(T.dot(T.tanh(T.dot(x, W1) + b1), W2) + b2)
+    loss = T.nnet.categorical_crossentropy(p, y).mean()
+    grads = tg.grad(loss, params)
+    f = tg.function([x, y], loss, updates=[(q, q - np.float32(0.1) * g) for q, g in zip(params, grads)])
+    data = [rng.standard_normal((8, 20)).astype("float32"), rng.integers(0, 5, 8).astype("int32")]
+    return f, data, params
+
+
+def _defined(text: str) -> list[str]:
+    return re.findall(r'^define [^\n]*?@"([^"]+)"\(', text, re.M)
+
+
+def test_split_defines_each_function_once_and_both_halves_verify(monkeypatch):
+    import llvmlite.binding as llvm
+
+    monkeypatch.setattr(parallel_codegen, "MIN_PARALLEL_CHARS", 0)
+    f, _, _ = _mlp_step()
+    text = f.ir("llvmir")
+    halves = split_llvmir(text)
+    assert halves is not None
+    first, second = (_defined(h) for h in halves)
+    assert "main" in first and "main" not in second
+    assert sorted(first + second) == sorted(_defined(text))
+    assert not set(first) & set(second)
+    for task in (n for n in first if n.endswith("_task")):  # a body stays with its task
+        assert task[: -len("_task")] in first
+    for half in halves:
+        llvm.parse_assembly(half).verify()
+
+
+def test_small_modules_are_not_split():
+    f, _, _ = _mlp_step()
+    assert split_llvmir(f.ir("llvmir")[: parallel_codegen.MIN_PARALLEL_CHARS - 1]) is None
+
+
+def _train(split: bool, monkeypatch) -> tuple[list[float], list[np.ndarray], object]:
+    monkeypatch.setattr(parallel_codegen, "MIN_PARALLEL_CHARS", 0 if split else 1 << 62)
+    with tg.config.change_flags(cache_dir=""):
+        f, data, params = _mlp_step()
+    losses = [float(f(*data)) for _ in range(5)]
+    return losses, [p.get_value() for p in params], f
+
+
+def test_split_compile_matches_single_process(monkeypatch):
+    seen = []
+    real = jit.compile_object
+    monkeypatch.setattr(jit, "compile_object", lambda text, level: seen.append(text) or real(text, level))
+    single, single_params, _ = _train(False, monkeypatch)
+    assert not seen
+    split, split_params, _ = _train(True, monkeypatch)
+    assert single == split
+    for a, b in zip(single_params, split_params):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_child_object_code_and_failure():
+    import llvmlite.binding as llvm
+
+    text = 'define i64 @"seven"() {\n  ret i64 7\n}\n'
+    code = ChildCompile(text, lambda t: jit.compile_object(t, 2)).result()
+    assert isinstance(code, bytes) and code[:4] == b"\x7fELF"
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), jit.target_machine())
+    engine.add_object_file(llvm.ObjectFileRef.from_data(code))
+    engine.finalize_object()
+    assert engine.get_function_address("seven") != 0
+
+    def fails(_: str) -> bytes:
+        raise RuntimeError("the child's compile failed")
+
+    assert ChildCompile(text, fails).result() is None
+
+
+def test_failed_child_falls_back_to_this_process(monkeypatch):
+    monkeypatch.setattr(parallel_codegen.ChildCompile, "result", lambda self: None)
+    single, _, _ = _train(False, monkeypatch)
+    fallback, _, _ = _train(True, monkeypatch)
+    assert single == fallback
+
+
+def test_split_object_code_is_cached_and_reloaded(monkeypatch, tmp_path):
+    monkeypatch.setattr(parallel_codegen, "MIN_PARALLEL_CHARS", 0)
+    with tg.config.change_flags(cache_dir=str(tmp_path)):
+        f, data, _ = _mlp_step()
+        assert "cache store" in f.compile_profile
+        g, _, _ = _mlp_step()
+        assert "cache load" in g.compile_profile and "llvm codegen" not in g.compile_profile
+    assert float(f(*data)) == float(g(*data))
