@@ -132,13 +132,10 @@ def compile_llvmir(
 
     started = time.perf_counter()
     halves = _halves(text)
-    child = None
     if halves is not None:
-        from tg.lowering.parallel_codegen import ChildCompile
-
-        child = ChildCompile(halves[1], lambda half: compile_object(half, opt_level))
+        return _compile_halves(halves, opt_level, needs, keep_object, key, profile)
     tm = target_machine(opt_level)
-    mod = llvm.parse_assembly(text if halves is None else halves[0])
+    mod = llvm.parse_assembly(text)
     mod.verify()
     parsed = time.perf_counter()
     _optimize(mod, tm, opt_level)
@@ -147,25 +144,49 @@ def compile_llvmir(
     engine = llvm.create_mcjit_compiler(mod, tm)
     if keep_object or key is not None:
         engine.set_object_cache(notify_func=lambda _module, data: objects.append(bytes(data)))
-    other = None
-    if child is not None and halves is not None:
-        other = child.result()
-        if other is None:  # the child failed: compile its half in this process
-            other = compile_object(halves[1], opt_level)
-        engine.add_object_file(llvm.ObjectFileRef.from_data(other))
     engine.finalize_object()
     if profile is not None:
         _add(profile, "llvm parse", parsed - started)
         _add(profile, "llvm optimize", optimized - parsed)
         _add(profile, "llvm codegen", time.perf_counter() - optimized)
-    object_code = None
-    if len(objects) == 1:
-        object_code = objects[0] if other is None else (objects[0], other)
+    object_code = objects[0] if len(objects) == 1 else None
+    _store(key, object_code, needs)
+    return CompiledModule(engine, mod, object_code if keep_object else None)
+
+
+def _compile_halves(
+    halves: tuple[str, str],
+    opt_level: int,
+    needs: tuple[str, ...],
+    keep_object: bool,
+    key: str | None,
+    profile: dict[str, float] | None,
+) -> CompiledModule:
+    """Compile the first half here while a forked child compiles the second; link both
+    object files in one engine. If the child fails, its half is compiled here."""
+    from tg.lowering.parallel_codegen import ChildCompile
+
+    started = time.perf_counter()
+    child = ChildCompile(halves[1], lambda half: compile_object(half, opt_level))
+    mine = compile_object(halves[0], opt_level)
+    compiled = time.perf_counter()
+    theirs = child.result()
+    if theirs is None:
+        theirs = compile_object(halves[1], opt_level)
+    if profile is not None:
+        _add(profile, "llvm optimize + codegen", compiled - started)
+        _add(profile, "llvm child wait", time.perf_counter() - compiled)
+    object_code = (mine, theirs)
+    _store(key, object_code, needs)
+    loaded = load_object(object_code, needs)
+    return CompiledModule(loaded.engine, loaded.llvm_module, object_code if keep_object else None)
+
+
+def _store(key: str | None, object_code: ObjectCode | None, needs: tuple[str, ...]) -> None:
     if key is not None and object_code is not None:
         from tg.runtime import compile_cache
 
         compile_cache.store(key, compile_cache.CachedObject(object_code, needs))
-    return CompiledModule(engine, mod, object_code if keep_object else None)
 
 
 def _optimize(mod: object, tm: object, opt_level: int) -> None:
@@ -186,6 +207,7 @@ def compile_object(text: str, opt_level: int) -> bytes:
 
     tm = target_machine(opt_level)
     mod = llvm.parse_assembly(text)
+    mod.verify()
     _optimize(mod, tm, opt_level)
     return bytes(tm.emit_object(mod))
 
