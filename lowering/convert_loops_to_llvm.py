@@ -93,6 +93,10 @@ class FunctionLowering:
         self.entry: Block
         self.tasks: list[llvm.FuncOp] = []
         """Functions `tg_parallel_for` calls, made while lowering this one."""
+        self.row_offsets: dict[tuple[Block, int, tuple[SSAValue, ...]], SSAValue | None] = {}
+        """Linear offsets of leading indices already computed in a block, by buffer."""
+        self.zeros: set[SSAValue] = set()
+        """Lowered integer constants equal to 0 (adding one is left out)."""
 
     def emit(self, op: Operation) -> SSAValue:
         self.block.add_op(op)
@@ -158,19 +162,30 @@ class FunctionLowering:
     # --------------------------------------------------------------------- memory
 
     def address(self, buf: Buffer, indices: list[SSAValue], element: Attribute) -> SSAValue:
-        """getelementptr of the row-major linear index."""
-        linear: SSAValue | None = None
-        for size, iv in zip(buf.dims, indices):
-            if linear is not None:
-                if size != 1:
-                    s = self.constant(size) if isinstance(size, int) else size
-                    linear = self.emit(llvm.MulOp(linear, s))
-                linear = self.emit(llvm.AddOp(linear, iv))
-            else:
-                linear = iv
-        if linear is None:
+        """getelementptr of the row-major linear index. The offset of the leading
+        indices is computed once per block and buffer (a row read at many columns)."""
+        if not indices:
             return buf.ptr
+        row = self.row_offset(buf, indices[:-1])
+        last = indices[-1]
+        if row is None or row in self.zeros:
+            linear = last
+        else:
+            linear = row if last in self.zeros else self.emit(llvm.AddOp(row, last))
         return self.emit(llvm.GEPOp(buf.ptr, [llvm.GEP_USE_SSA_VAL], element, [linear], inbounds=True))
+
+    def row_offset(self, buf: Buffer, leading: list[SSAValue]) -> SSAValue | None:
+        """(…(i0 * d1 + i1) * d2 …) * d_last for the leading indices; None for none."""
+        key = (self.block, id(buf), tuple(leading))
+        if key in self.row_offsets:
+            return self.row_offsets[key]
+        linear: SSAValue | None = None
+        for size, iv in zip(buf.dims[1:], leading):
+            linear = iv if linear is None or linear in self.zeros else self.emit(llvm.AddOp(linear, iv))
+            if size != 1 and linear not in self.zeros:
+                linear = self.emit(llvm.MulOp(linear, self.constant(size) if isinstance(size, int) else size))
+        self.row_offsets[key] = linear
+        return linear
 
     def bytes_of(self, buf: Buffer, element: Attribute) -> SSAValue:
         size: SSAValue = self.constant(dtype_of(element).itemsize)
@@ -202,6 +217,8 @@ def _constant(lw: FunctionLowering, op: arith.ConstantOp) -> None:
     elif not isinstance(value, FloatAttr):
         raise NotImplementedError(f"arith.constant {value}")
     lw.values[op.result] = lw.emit(llvm.ConstantOp(value, t))
+    if isinstance(value, IntegerAttr) and value.value.data == 0:
+        lw.zeros.add(lw.values[op.result])
 
 
 def _binary(llvm_op: Callable[..., Operation], float_math: bool):
@@ -211,6 +228,15 @@ def _binary(llvm_op: Callable[..., Operation], float_math: bool):
         lw.values[op.results[0]] = lw.emit(new)
 
     return handle
+
+
+def _add_integers(lw: FunctionLowering, op: arith.AddiOp) -> None:
+    """Integer addition; adding a constant 0 yields the other operand."""
+    lhs, rhs = lw.value(op.lhs), lw.value(op.rhs)
+    if lhs in lw.zeros or rhs in lw.zeros:
+        lw.values[op.result] = rhs if lhs in lw.zeros else lhs
+    else:
+        lw.values[op.result] = lw.emit(llvm.AddOp(lhs, rhs))
 
 
 def _intrinsic(name: str, *, result_from_operand: bool = True):
@@ -467,7 +493,7 @@ def _task(name: str, types: list[Attribute]) -> llvm.FuncOp:
 
 HANDLERS: dict[type[Operation], Callable[[FunctionLowering, Operation], None]] = {
     arith.ConstantOp: _constant,
-    arith.AddiOp: _binary(llvm.AddOp, False),
+    arith.AddiOp: _add_integers,
     arith.SubiOp: _binary(llvm.SubOp, False),
     arith.MuliOp: _binary(llvm.MulOp, False),
     arith.AddfOp: _binary(llvm.FAddOp, True),

@@ -4,7 +4,7 @@
 // RUN: tg-opt %s -p convert-scf-to-cf,convert-loops-to-llvm --split-input-file -t llvm | filecheck %s --check-prefix=LLVMIR
 
 // Static dimensions are passed too; the row-major address is i * 3 + j, and the
-// broadcastable row is read at 0.
+// broadcastable row is read at 0 (its offset, 0 * 3 + j, is j itself).
 // CHECK-LABEL: llvm.func @main(
 // CHECK-SAME: %[[A:[^:]+]]: !llvm.ptr {llvm.noalias}, %[[AN:[^:]+]]: i64, %{{[^:]+}}: i64,
 // CHECK-SAME: %[[B:[^:]+]]: !llvm.ptr {llvm.noalias}, %{{[^:]+}}: i64, %{{[^:]+}}: i64,
@@ -20,10 +20,7 @@
 // CHECK-NEXT: %[[IDX:.+]] = llvm.add %[[ROW]], %[[J]] : i64
 // CHECK-NEXT: %[[PA:.+]] = llvm.getelementptr inbounds %[[A]][%[[IDX]]] : (!llvm.ptr, i64) -> !llvm.ptr, f32
 // CHECK-NEXT: %[[X:.+]] = llvm.load %[[PA]] : !llvm.ptr -> f32
-// CHECK-NEXT: %[[K3B:.+]] = llvm.mlir.constant(3) : i64
-// CHECK-NEXT: %[[ROWB:.+]] = llvm.mul %[[C0]], %[[K3B]] : i64
-// CHECK-NEXT: %[[IDXB:.+]] = llvm.add %[[ROWB]], %[[J]] : i64
-// CHECK-NEXT: %[[PB:.+]] = llvm.getelementptr inbounds %[[B]][%[[IDXB]]] : (!llvm.ptr, i64) -> !llvm.ptr, f32
+// CHECK-NEXT: %[[PB:.+]] = llvm.getelementptr inbounds %[[B]][%[[J]]] : (!llvm.ptr, i64) -> !llvm.ptr, f32
 // CHECK-NEXT: %[[Y:.+]] = llvm.load %[[PB]] : !llvm.ptr -> f32
 // CHECK-NEXT: %[[S:.+]] = llvm.fadd %[[X]], %[[Y]] : f32
 // CHECK: %[[PO:.+]] = llvm.getelementptr inbounds %[[OUT]][%{{.+}}] : (!llvm.ptr, i64) -> !llvm.ptr, f32
@@ -47,6 +44,32 @@ func.func @main(%a: memref<?x3xf32>, %b: memref<1x3xf32>, %out: memref<?x3xf32>)
       memref.store %s, %out[%i, %j] : memref<?x3xf32>
     }
   }
+  func.return
+}
+
+// -----
+
+// Reads of one row at several columns in a block share the row's offset (one mul),
+// and adding a constant 0 to an index is left out.
+// CHECK-LABEL: llvm.func @row_pair(
+// CHECK-SAME: %[[A:[^:]+]]: !llvm.ptr {llvm.noalias}, %{{[^:]+}}: i64, %[[AN:[^:]+]]: i64,
+// CHECK: %[[ROW:.+]] = llvm.mul %{{.+}}, %[[AN]] : i64
+// CHECK-NEXT: %[[I0:.+]] = llvm.add %[[ROW]], %{{.+}} : i64
+// CHECK-NEXT: llvm.getelementptr inbounds %[[A]][%[[I0]]]
+// CHECK-NEXT: llvm.load
+// CHECK-NOT: llvm.mul
+// CHECK: %[[I1:.+]] = llvm.add %[[ROW]], %{{.+}} : i64
+// CHECK-NEXT: llvm.getelementptr inbounds %[[A]][%[[I1]]]
+// CHECK: llvm.return
+func.func @row_pair(%a: memref<?x?xf32>, %i: index, %j: index, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = arith.addi %c0, %i : index
+  %k = arith.addi %j, %c1 : index
+  %x = memref.load %a[%r, %j] : memref<?x?xf32>
+  %y = memref.load %a[%r, %k] : memref<?x?xf32>
+  %s = arith.addf %x, %y : f32
+  memref.store %s, %out[] : memref<f32>
   func.return
 }
 
