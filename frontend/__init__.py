@@ -12,10 +12,13 @@ from tg.mode import Mode
 from tg.printing import debugprint, pp
 from tg.shared import SharedVariable, shared
 from tg.variable import TensorType, TensorVariable
+from tg.runtime.cuda_device import CudaUnavailable
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CudaUnavailable",
+    "compile_cuda",
     "In",
     "Mode",
     "MissingInputError",
@@ -39,3 +42,12 @@ __all__ = [
     "shared",
     "tensor",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`tg.compile_cuda` is imported on first use (it is not needed to import tg)."""
+    if name == "compile_cuda":
+        from tg.runtime.gpu_function import compile_cuda
+
+        return compile_cuda
+    raise AttributeError(f"module 'tg' has no attribute {name!r}")

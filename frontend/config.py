@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tg.device import device_flag
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -69,7 +71,7 @@ def register_flag(name: str, default: Any, parse: Callable[[str], Any], doc: str
 register_flag("floatX", "float64", _choice("float64", "float32"), "dtype of float variables built without one")
 register_flag("mode", "FAST_RUN", _choice("FAST_RUN", "FAST_COMPILE"), "FAST_RUN compiles to machine code; FAST_COMPILE interprets with numpy")
 register_flag("opt_level", 3, _int_in(0, 3), "LLVM optimization level")
-register_flag("device", "cpu", str, "cpu (cuda devices are not supported yet)")
+register_flag("device", "cpu", device_flag, "where functions run: cpu, or a CUDA device: cuda (the first), cuda0, cuda1, ...")
 register_flag("optimizer_excluding", "", str, "names of rewrites (passes) to leave out, separated by ':'")
 register_flag("rewrite_stats", False, lambda text: text.lower() in ("1", "true", "yes"), "print how often each rewrite fired")
 register_flag("fusion", True, lambda text: text.lower() in ("1", "true", "yes"), "group ops into kernels (0: one kernel per op)")

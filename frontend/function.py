@@ -10,12 +10,14 @@ back to the interpreter.
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tg.config import config
+from tg.device import DeviceSpec, parse_device
 from tg.dialects import tg
 from tg.dialects.graph import topological
 from tg.dialects.interpreter import find_function
@@ -219,23 +221,29 @@ def function(
     allow_input_downcast: bool | None = None,
     profile: Any = None,
     on_unused_input: str | None = None,
+    device: str | DeviceSpec | None = None,
 ) -> Function:
     """Compile a function from `inputs` to `outputs` (one variable, a list, or none).
 
     `updates` (a dict or list of `(shared, expression)` pairs) and shared variables'
     `default_update`s are computed from the old values and written only when the
     whole call succeeds; `givens` replaces variables by expressions (the minibatch
-    idiom `givens={x: data[i*bs:(i+1)*bs]}`).
+    idiom `givens={x: data[i*bs:(i+1)*bs]}`). `device` ("cpu", "cuda", "cuda1", ...)
+    overrides the `device` flag; a CUDA function raises `CudaUnavailable` saying what
+    is missing when there is no usable device, and never falls back to the CPU.
     """
     started = time.perf_counter()
     recipe = dict(
         inputs=list(inputs), outputs=outputs, mode=mode, updates=updates, givens=givens,
         no_default_updates=no_default_updates, name=name,
-        allow_input_downcast=allow_input_downcast, on_unused_input=on_unused_input,
+        allow_input_downcast=allow_input_downcast, on_unused_input=on_unused_input, device=device,
     )
     chosen = get_mode(mode)
-    if str(config.device) != "cpu":
-        raise NotImplementedError(f"device={config.device}: tg has no GPU backend yet; use device=cpu")
+    target = parse_device(config.device if device is None else device)
+    if target.is_cuda:
+        from tg.runtime.gpu_function import require_device
+
+        require_device(target)  # before any compiling: CudaUnavailable names what is missing
     on_unused_input = on_unused_input or "raise"
     if on_unused_input not in ("raise", "warn", "ignore"):
         raise ValueError(f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused_input!r}")
@@ -281,8 +289,15 @@ def function(
     ]
     labels = [s.label for s in specs] + [f"shared variable {v.name or '<unnamed>'!r}" for v in shared]
     profile: dict[str, float] = {"graph": time.perf_counter() - started}
-    optimized, stages = _compile(module, labels, chosen, profile)
-    compiled = Function(
+    make: Any = Function
+    if target.is_cuda:
+        from tg.runtime.gpu_function import GpuFunction, compile_gpu
+
+        optimized, stages = compile_gpu(module, labels, chosen, target, profile)
+        make = functools.partial(GpuFunction, target=target)
+    else:
+        optimized, stages = _compile(module, labels, chosen, profile)
+    compiled = make(
         name=name,
         mode=chosen.name,
         graph=module,

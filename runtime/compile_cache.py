@@ -290,6 +290,11 @@ def _remove(path: Path) -> None:
         pass
 
 
+CUDA_SUBDIR = "cuda"
+"""Where NVRTC's CUBINs are cached, inside the cache directory (see runtime/nvrtc.py)."""
+CUBIN_SUFFIX = ".cubin"
+
+
 @dataclass(frozen=True)
 class EntryInfo:
     """An entry as `tg-cache list` shows it."""
@@ -314,14 +319,21 @@ def entries(directory: Path) -> list[EntryInfo]:
         if payload is not None:
             kind = "function" if b"CachedFunction" in payload[:200] else "object" if b"CachedObject" in payload[:200] else "unknown"
         found.append(EntryInfo(path.name[: -len(SUFFIX)], stat.st_size, now - stat.st_mtime, kind))
+    for path in (directory / CUDA_SUBDIR).glob("*" + CUBIN_SUFFIX):  # GPU kernels (runtime/nvrtc.py)
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append(EntryInfo(path.name[: -len(CUBIN_SUFFIX)], stat.st_size, now - stat.st_mtime, "cubin"))
     return sorted(found, key=lambda e: e.age_s)
 
 
 def clear(directory: Path) -> int:
     """Delete every entry (and left-over temporary files); the number deleted."""
     count = 0
-    for pattern in ("*" + SUFFIX, ".*.tmp"):
-        for path in directory.glob(pattern):
-            _remove(path)
-            count += 1
+    for folder, patterns in ((directory, ("*" + SUFFIX, ".*.tmp")), (directory / CUDA_SUBDIR, ("*" + CUBIN_SUFFIX, ".*.tmp"))):
+        for pattern in patterns:
+            for path in folder.glob(pattern):
+                _remove(path)
+                count += 1
     return count

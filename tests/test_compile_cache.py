@@ -332,3 +332,15 @@ def test_runtime_modules_are_cached_by_text(cache):
     import ctypes
 
     assert ctypes.CFUNCTYPE(ctypes.c_int64)(second.address("seven"))() == 7
+
+
+def test_tg_cache_lists_and_clears_cubins(tmp_path, capsys):
+    cubins = tmp_path / compile_cache.CUDA_SUBDIR
+    cubins.mkdir()
+    (cubins / ("ab" * 32 + compile_cache.CUBIN_SUFFIX)).write_bytes(b"\x7fELF" + bytes(60))
+    assert tg_cache.main(["list", "--dir", str(tmp_path)]) == 0
+    listed = capsys.readouterr().out
+    assert "ab" * 32 in listed and "cubin" in listed and "1 entries" in listed
+    assert tg_cache.main(["clear", "--dir", str(tmp_path)]) == 0
+    assert "removed 1 files" in capsys.readouterr().out
+    assert not list(cubins.iterdir())
