@@ -21,6 +21,12 @@ def _convert_loops_to_llvm() -> type[ModulePass]:
     return ConvertLoopsToLLVM
 
 
+def _convert_buffers_to_gpu() -> type[ModulePass]:
+    from tg.lowering.convert_buffers_to_gpu import ConvertBuffersToGpu
+
+    return ConvertBuffersToGpu
+
+
 def _tg_outline_parallel_loops() -> type[ModulePass]:
     from tg.lowering.outline_parallel_loops import OutlineParallelLoops
 
@@ -107,6 +113,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "tg-fuse": _tg_fuse,
     "tg-bufferize": _tg_bufferize,
     "convert-tg-to-loops": _convert_tg_to_loops,
+    "convert-buffers-to-gpu": _convert_buffers_to_gpu,
     "tg-outline-parallel-loops": _tg_outline_parallel_loops,
     "convert-scf-to-cf": _convert_scf_to_cf,
     "convert-loops-to-llvm": _convert_loops_to_llvm,

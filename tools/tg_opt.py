@@ -27,6 +27,20 @@ class TgOptMain(xDSLOptMain):
             from tg.dialects.dialect import TG
 
             self.ctx.register_dialect("tg", lambda: TG)
+        if "tg_gpu" not in self.ctx.registered_dialect_names:
+            from tg.dialects.tg_gpu import TG_GPU
+
+            self.ctx.register_dialect("tg_gpu", lambda: TG_GPU)
+
+    def register_all_targets(self) -> None:
+        super().register_all_targets()
+
+        def cuda() -> type:
+            from tg.lowering.cuda_printer import CudaTarget
+
+            return CudaTarget
+
+        self.available_targets["cuda"] = cuda  # `-t cuda`: the CUDA C source of gpu-level IR
 
     def register_all_passes(self) -> None:
         super().register_all_passes()
@@ -35,9 +49,9 @@ class TgOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
-        from tg.pipeline import STAGES
+        from tg.pipeline import stage_names
 
-        stages = ", ".join(STAGES)
+        stages = f"cpu: {', '.join(stage_names('cpu'))}; cuda: {', '.join(stage_names('cuda'))}"
         arg_parser.add_argument("--from-stage", default="graph", help=f"the input's stage ({stages})")
         arg_parser.add_argument("--to-stage", default=None, help=f"run the stages' passes up to this one ({stages})")
         arg_parser.formatter_class = argparse.RawDescriptionHelpFormatter

@@ -93,7 +93,7 @@ func.func @main(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
 // HELP-DAG: {{^  }}convert-loops-to-llvm{{$}}
 // HELP-DAG: {{^  }}tg-fuse{{$}}
 // HELP-DAG: {{^  }}tg-bufferize{{$}}
-// HELP: stages: graph, optimized, fused, buffers, loops, {{.*}}llvm
+// HELP: stages: cpu: graph, optimized, fused, buffers, loops, llvm, llvmir; cuda: graph, optimized, fused, buffers, gpu, cuda
 
 // BAD-STAGE-NOT: Traceback
 // BAD-STAGE: tg-opt: error: unknown stage 'bogus'; stages are graph, optimized, {{.*}}loops, {{.*}}llvm
