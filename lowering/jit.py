@@ -1,4 +1,4 @@
-"""llvm dialect → LLVM IR (xDSL's translator) → optimized object code in memory (llvmlite)."""
+"""llvm dialect → LLVM IR text (our printer) → optimized object code in memory (llvmlite)."""
 
 from __future__ import annotations
 
@@ -37,19 +37,17 @@ def target_machine(opt_level: int = 3):
 
 def to_llvmir(module: ModuleOp) -> str:
     """The LLVM IR text of an llvm-dialect module, as handed to llvmlite."""
-    from xdsl.backend.llvm.convert import convert_module
-    from xdsl.dialects import llvm
+    from tg.lowering.llvmir_printer import print_llvmir
 
+    triple, data_layout = _target_description()
+    return print_llvmir(module, triple, data_layout)
+
+
+@functools.cache
+def _target_description() -> tuple[str, str]:
+    """This host's target triple and data layout."""
     tm = target_machine()
-    ir_module = convert_module(module, fallback_target_triple=tm.triple, data_layout=str(tm.target_data))
-    for op in module.ops:  # the translator declares every function external
-        if isinstance(op, llvm.FuncOp) and op.linkage.linkage.data in ("internal", "private"):
-            ir_module.get_global(op.sym_name.data).linkage = op.linkage.linkage.data
-    return str(ir_module)
-
-
-ObjectCode = bytes | tuple[bytes, ...]
-"""One object file, or several that link to each other (a module compiled in halves)."""
+    return tm.triple, str(tm.target_data)
 
 
 @dataclass
@@ -215,9 +213,9 @@ def compile_object(text: str, opt_level: int) -> bytes:
 def _halves(text: str) -> tuple[str, str] | None:
     """`text` split for two processes, when this process may use two cores."""
     from tg import config
-    from tg.lowering.parallel_codegen import can_fork, split_llvmir
+    from tg.lowering.parallel_codegen import can_fork, second_core_idle, split_llvmir
 
-    return split_llvmir(text) if config.threads > 1 and can_fork() else None
+    return split_llvmir(text) if config.threads > 1 and can_fork() and second_core_idle() else None
 
 
 def load_object(object_code: ObjectCode, needs: Sequence[str]) -> CompiledModule:

@@ -18,10 +18,10 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MIN_PARALLEL_CHARS = 60_000
+MIN_PARALLEL_CHARS = 40_000
 """LLVM IR text below this size compiles in one process: forking costs more than it saves."""
 
-LOOP_GROUP_CHARS = 12_000
+LOOP_GROUP_CHARS = 10_000
 """What an outlined loop costs LLVM beyond its text, in characters of straight-line
 code: vectorizing and unrolling make loop bodies dearer than the entry's glue."""
 
@@ -88,6 +88,17 @@ def split_llvmir(text: str, entry: str = "main") -> tuple[str, str] | None:
 def can_fork() -> bool:
     """Whether this platform forks cheaply and safely enough (Linux)."""
     return hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+def second_core_idle() -> bool:
+    """Whether another core is free for a child: fewer runnable processes, over the
+    last minute, than this process may use cores less one half. On a loaded machine
+    the two halves only take turns on one core, and splitting costs more than it saves."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return os.getloadavg()[0] < cores - 0.5
 
 
 class ChildCompile:

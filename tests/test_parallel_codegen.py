@@ -59,6 +59,7 @@ def test_small_modules_are_not_split():
 
 def _train(split: bool, monkeypatch) -> tuple[list[float], list[np.ndarray], object]:
     monkeypatch.setattr(parallel_codegen, "MIN_PARALLEL_CHARS", 0 if split else 1 << 62)
+    monkeypatch.setattr(parallel_codegen, "second_core_idle", lambda: True)
     with tg.config.change_flags(cache_dir=""):
         f, data, params = _mlp_step()
     losses = [float(f(*data)) for _ in range(5)]
@@ -72,6 +73,7 @@ def test_split_compile_matches_single_process(monkeypatch):
     single, single_params, _ = _train(False, monkeypatch)
     assert not seen
     split, split_params, _ = _train(True, monkeypatch)
+    assert seen  # this process compiled its half through compile_object
     assert single == split
     for a, b in zip(single_params, split_params):
         np.testing.assert_array_equal(a, b)
@@ -103,9 +105,20 @@ def test_failed_child_falls_back_to_this_process(monkeypatch):
 
 def test_split_object_code_is_cached_and_reloaded(monkeypatch, tmp_path):
     monkeypatch.setattr(parallel_codegen, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(parallel_codegen, "second_core_idle", lambda: True)
     with tg.config.change_flags(cache_dir=str(tmp_path)):
         f, data, _ = _mlp_step()
         assert "cache store" in f.compile_profile
         g, _, _ = _mlp_step()
         assert "cache load" in g.compile_profile and "llvm codegen" not in g.compile_profile
     assert float(f(*data)) == float(g(*data))
+
+
+def test_no_split_when_the_machine_is_busy(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    assert not parallel_codegen.second_core_idle()
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.9, 0.9))
+    assert parallel_codegen.second_core_idle()

@@ -10,9 +10,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import IO
 
 from tg.passes import PASSES
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.utils.target import Target
 from xdsl.xdsl_opt_main import xDSLOptMain
+
+
+class LlvmirTarget(Target):
+    """`-t llvm`: the LLVM IR text tg hands to llvmlite (`tg.lowering.jit.to_llvmir`)."""
+
+    name = "llvm"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        from tg.lowering.jit import to_llvmir
+
+        output.write(to_llvmir(module))
 
 
 class TgOptMain(xDSLOptMain):
@@ -41,6 +56,11 @@ class TgOptMain(xDSLOptMain):
             return CudaTarget
 
         self.available_targets["cuda"] = cuda  # `-t cuda`: the CUDA C source of gpu-level IR
+
+        def llvm() -> type:
+            return LlvmirTarget
+
+        self.available_targets["llvm"] = llvm  # `-t llvm`: LLVM IR text from tg's own printer
 
     def register_all_passes(self) -> None:
         super().register_all_passes()

@@ -54,9 +54,9 @@
 // LLVMIR: define void @{{"?}}main{{"?}}(
 // LLVMIR: alloca ptr, i64 8
 // LLVMIR: call {{.*}}void @{{"?}}tg_parallel_for{{"?}}({{.*}}@{{"?}}main_par0_task{{"?}}, ptr
-// LLVMIR: define void @{{"?}}main_par0_task{{"?}}(ptr
+// LLVMIR: define internal void @{{"?}}main_par0_task{{"?}}(ptr
 // LLVMIR: call {{.*}}void @{{"?}}main_par0{{"?}}(
-// LLVMIR: define void @{{"?}}main_par0{{"?}}(i64 %{{.+}}, ptr noalias
+// LLVMIR: define internal void @{{"?}}main_par0{{"?}}(i64 %{{.+}}, ptr noalias
 // LLVMIR: declare void @{{"?}}tg_parallel_for{{"?}}(ptr
 func.func @main(%a: memref<?x?xf32>, %out: memref<?x?xf32>) {
   %c0 = arith.constant 0 : index
