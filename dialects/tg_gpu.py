@@ -4,9 +4,11 @@ Device ops (inside a `gpu.func`, printed to CUDA C by tg.lowering.cuda_printer):
 
     %s = tg_gpu.shuffle_xor %v, %lane_mask : f32          // __shfl_xor_sync(all lanes, v, mask)
     %s = tg_gpu.shuffle_down %v, %delta : f64             // __shfl_down_sync(all lanes, v, delta)
+    %s = tg_gpu.shuffle_up %v, %delta : i32               // __shfl_up_sync(all lanes, v, delta)
     %a = tg_gpu.shared_array : memref<32xf32>             // __shared__ float a[32];
     %o = tg_gpu.atomic_cas %m[%i], %cmp, %new : memref<?xi32>, i32   // atomicCAS(&m[i], cmp, new)
     %o = tg_gpu.atomic_add %m[%i], %v : memref<?xf32>, f32   // atomicAdd(&m[i], v)
+    %o = tg_gpu.atomic_max %m[%i], %v : memref<?xi64>, i64   // atomicMax(&m[i], v), signed
     %y = tg_gpu.call "erfcf"(%x) : (f32) -> f32            // a CUDA math function by name
     %a, %b, %c, %d = tg_gpu.vector_load %m[%i] : memref<?xf32> -> f32, f32, f32, f32   // one float4
     tg_gpu.vector_store %m[%i], %a, %b, %c, %d : memref<?xf32>, f32, f32, f32, f32
@@ -64,6 +66,7 @@ SHUFFLE_TYPES: tuple[Attribute, ...] = (i32, i64, INDEX, Float32Type(), Float64T
 """What a warp shuffle moves (32- and 64-bit values)."""
 ATOMIC_ADD_TYPES: tuple[Attribute, ...] = (i32, i64, Float32Type(), Float64Type())
 ATOMIC_CAS_TYPES: tuple[Attribute, ...] = (i32, i64)
+ATOMIC_MAX_TYPES: tuple[Attribute, ...] = (i32, i64)
 MAX_SHARED_BYTES = 48 * 1024
 """Static shared memory a block may declare without opting in."""
 
@@ -137,6 +140,17 @@ class ShuffleDownOp(ShuffleOp):
     name = "tg_gpu.shuffle_down"
 
 
+@irdl_op_definition
+class ShuffleUpOp(ShuffleOp):
+    """The value of lane `lane - lanes` (a lane's own below the warp's start): a step
+    of a warp's prefix sum.
+
+    %s = tg_gpu.shuffle_up %v, %c1 : i32
+    """
+
+    name = "tg_gpu.shuffle_up"
+
+
 # ------------------------------------------------------------------- shared memory
 
 
@@ -198,28 +212,46 @@ class AtomicCasOp(IRDLOperation):
         _same(self, "the result", self.result, element)
 
 
-@irdl_op_definition
-class AtomicAddOp(IRDLOperation):
-    """m[i] += value atomically; returns the old m[i].
+class AtomicUpdateOp(IRDLOperation):
+    """m[i] = f(m[i], value) atomically; returns the old m[i]."""
 
-    %old = tg_gpu.atomic_add %m[%i], %v : memref<?xf32>, f32
-    """
-
-    name = "tg_gpu.atomic_add"
     T: ClassVar = VarConstraint("T", AnyAttr())
     memref = operand_def(MEMREF)
     index = operand_def(INDEX)
     value = operand_def(T)
     result = result_def(T)
     assembly_format = "$memref `[` $index `]` `,` $value attr-dict `:` type($memref) `,` type($value)"
+    ELEMENTS: ClassVar[tuple[Attribute, ...]] = ()
 
     def __init__(self, memref: SSAValue, index: SSAValue, value: SSAValue):
         super().__init__(operands=[memref, index, value], result_types=[value.type])
 
     def verify_(self) -> None:
-        element = _element(self, self.memref, ATOMIC_ADD_TYPES)
+        element = _element(self, self.memref, self.ELEMENTS)
         _same(self, "value", self.value, element)
         _same(self, "the result", self.result, element)
+
+
+@irdl_op_definition
+class AtomicAddOp(AtomicUpdateOp):
+    """m[i] += value atomically; returns the old m[i].
+
+    %old = tg_gpu.atomic_add %m[%i], %v : memref<?xf32>, f32
+    """
+
+    name = "tg_gpu.atomic_add"
+    ELEMENTS: ClassVar[tuple[Attribute, ...]] = ATOMIC_ADD_TYPES
+
+
+@irdl_op_definition
+class AtomicMaxOp(AtomicUpdateOp):
+    """m[i] = max(m[i], value) atomically (signed); returns the old m[i].
+
+    %old = tg_gpu.atomic_max %m[%i], %v : memref<?xi64>, i64
+    """
+
+    name = "tg_gpu.atomic_max"
+    ELEMENTS: ClassVar[tuple[Attribute, ...]] = ATOMIC_MAX_TYPES
 
 
 # -------------------------------------------------------------- math by name
@@ -466,9 +498,11 @@ LAUNCH_BOUNDS = "tg_gpu.launch_bounds"
 OPS: list[type[Operation]] = [
     ShuffleXorOp,
     ShuffleDownOp,
+    ShuffleUpOp,
     SharedArrayOp,
     AtomicCasOp,
     AtomicAddOp,
+    AtomicMaxOp,
     CallOp,
     VectorLoadOp,
     VectorStoreOp,

@@ -470,8 +470,17 @@ def _compile_stage(
 
 
 def _dump(compiled: Function) -> None:
+    """Print the stages the `dump_ir` flag names that are in the function's own
+    pipeline (a CPU function has no `gpu` stage, a CUDA one no `loops`); a name in
+    no pipeline is an error."""
+    from tg.pipeline import stage_names
+
+    target = getattr(compiled, "target", None)
+    own = stage_names(target.kind if isinstance(target, DeviceSpec) else "cpu")
+    known = {*stage_names("cpu"), *stage_names("cuda")}
     for stage in filter(None, str(config.dump_ir).split(":")):
-        print(f"// ----- {stage}\n{compiled.ir(stage)}")
+        if stage in own or stage not in known:
+            print(f"// ----- {stage}\n{compiled.ir(stage)}")
 
 
 __all__ = ["In", "MissingInputError", "Out", "UnusedInputError", "function"]

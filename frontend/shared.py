@@ -36,8 +36,39 @@ class SharedVariable(TensorVariable):
         t = self.type
         return InputSpec(f"shared variable {self.name or '<unnamed>'!r}", np.dtype(t.dtype), t.shape, self._allow_downcast)
 
-    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> np.ndarray:
-        """The value; a copy unless `borrow=True`."""
+    # ------------------------------------------------------------ storage
+
+    @property
+    def container(self) -> np.ndarray:
+        """The value on the host. When a CUDA function updated it last, the device copy
+        is fetched first (once)."""
+        copy = self.__dict__.get("device_copy")
+        if copy is not None and copy.newer:
+            self.__dict__["_host_value"] = copy.fetch()
+        return self.__dict__["_host_value"]
+
+    @container.setter
+    def container(self, value: np.ndarray) -> None:
+        self.__dict__["_host_value"] = value
+        self.__dict__["device_copy"] = None  # stale now; its device memory is freed
+
+    @property
+    def device_copy(self) -> Any:
+        """The value on a CUDA device (`tg.runtime.gpu_function.DeviceCopy`), kept between
+        calls of CUDA functions; None when it lives on the host only."""
+        return self.__dict__.get("device_copy")
+
+    @device_copy.setter
+    def device_copy(self, copy: Any) -> None:
+        self.__dict__["device_copy"] = copy
+
+    def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> Any:
+        """The value; a copy unless `borrow=True`. With `return_internal_type`, a value
+        whose newest copy is on a CUDA device is that `DeviceArray` (copied on the
+        device unless `borrow=True`), not fetched to the host."""
+        copy = self.device_copy
+        if return_internal_type and copy is not None and copy.newer:
+            return copy.array if borrow else copy.duplicate()
         return self.container if borrow else self.container.copy()
 
     def set_value(self, value: Any, borrow: bool = False) -> None:

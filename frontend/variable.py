@@ -156,35 +156,6 @@ class TensorVariable:
         owner = self.value.owner
         return owner if isinstance(owner, Operation) else None
 
-    # ------------------------------------------------------ shared storage
-
-    @property
-    def container(self) -> np.ndarray:
-        """A shared variable's value on the host (see `tg.shared`). When a CUDA
-        function updated it last, the device copy is fetched first (once)."""
-        copy = self.__dict__.get("device_copy")
-        if copy is not None and copy.newer:
-            self.__dict__["_host_value"] = copy.fetch()
-        try:
-            return self.__dict__["_host_value"]
-        except KeyError:
-            raise AttributeError(f"variable {self.name or '<unnamed>'!r} stores no value: it is not a shared variable") from None
-
-    @container.setter
-    def container(self, value: np.ndarray) -> None:
-        self.__dict__["_host_value"] = value
-        self.__dict__["device_copy"] = None  # stale now; its device memory is freed
-
-    @property
-    def device_copy(self) -> Any:
-        """A shared variable's value on a CUDA device (`tg.runtime.gpu_function.DeviceCopy`),
-        kept between calls of CUDA functions; None when it lives on the host only."""
-        return self.__dict__.get("device_copy")
-
-    @device_copy.setter
-    def device_copy(self, copy: Any) -> None:
-        self.__dict__["device_copy"] = copy
-
     def __reduce__(self) -> tuple[Any, ...]:
         from tg.serialization import reduce_variable
 

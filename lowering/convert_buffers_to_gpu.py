@@ -6,8 +6,8 @@ and attributes (plus `tg.errors`). Intermediate buffers are `gpu.alloc`ed where
 first written and freed at their `tg.release`; constant arrays become `__device__`
 constants of the gpu.module. A kernel body is built as the CPU path builds a loop
 body (elementwise ops and views computed inline per element), with one of the
-mappings of gpu_elementwise, gpu_reduce, gpu_indexing, gpu_nnet and gpu_blas;
-consecutive row-by-row computes (softmax, log-softmax) become one kernel
+mappings of gpu_elementwise, gpu_reduce, gpu_indexing, gpu_nonzero, gpu_nnet and
+gpu_blas; consecutive row-by-row computes (softmax, log-softmax) become one kernel
 (gpu_row_chain); the fallback GEMM kernels join the module when a GEMM needs them.
 gpu_simulator runs the result on the CPU (for tests without a GPU).
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tg.dialects import tg, tg_control, tg_gpu, tg_indexing, tg_random, tg_reduce
+from tg.dialects import tg, tg_control, tg_gpu, tg_random, tg_reduce
 from tg.dialects.tensor_types import static_shape
 from tg.dialects.tg_kernel import BufferOp, ComputeOp, ReleaseOp
 from tg.lowering.convert_tg_to_loops import (
@@ -48,6 +48,7 @@ EXTENSIONS = (
     "tg.lowering.gpu_scalar_math",
     "tg.lowering.gpu_reduce",
     "tg.lowering.gpu_indexing",
+    "tg.lowering.gpu_nonzero",
     "tg.lowering.gpu_nnet",
     "tg.lowering.gpu_blas",
 )
@@ -60,7 +61,6 @@ NO_GPU_LOWERING: tuple[type[Operation], ...] = (
     tg_random.RandomPermutationOp,
     tg_random.RandomMultinomialOp,
     tg_control.MapOp,
-    tg_indexing.NonzeroOp,
 )
 """Ops the GPU path does not lower (yet): NotImplementedError naming the op."""
 

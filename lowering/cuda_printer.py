@@ -248,7 +248,7 @@ def _written(function: gpu.FuncOp) -> set[SSAValue]:
     """The memref parameters a kernel writes through."""
     written: set[SSAValue] = set()
     for op in function.walk():
-        if isinstance(op, memref.StoreOp | tg_gpu.AtomicCasOp | tg_gpu.AtomicAddOp | tg_gpu.VectorStoreOp):
+        if isinstance(op, memref.StoreOp | tg_gpu.AtomicCasOp | tg_gpu.AtomicUpdateOp | tg_gpu.VectorStoreOp):
             written.add(op.memref)
     return written
 
@@ -633,9 +633,16 @@ def _if(p: CudaPrinter, op: Operation) -> None:
 # -------------------------------------------------------------- tg_gpu
 
 
-@_register(tg_gpu.ShuffleXorOp, tg_gpu.ShuffleDownOp)
+SHUFFLES: dict[type[Operation], str] = {
+    tg_gpu.ShuffleXorOp: "__shfl_xor_sync",
+    tg_gpu.ShuffleDownOp: "__shfl_down_sync",
+    tg_gpu.ShuffleUpOp: "__shfl_up_sync",
+}
+
+
+@_register(*SHUFFLES)
 def _shuffle(p: CudaPrinter, op: Operation) -> None:
-    function = "__shfl_xor_sync" if isinstance(op, tg_gpu.ShuffleXorOp) else "__shfl_down_sync"
+    function = SHUFFLES[type(op)]
     value, lanes = (p.name(v) for v in op.operands)
     p.define(op.results[0], f"{function}(0xffffffffu, {value}, {lanes})")
 
@@ -663,6 +670,12 @@ def _atomic_add(p: CudaPrinter, op: Operation) -> None:
         )
     else:
         p.statement(op.result, f"atomicAdd({at}, {value})")
+
+
+@_register(tg_gpu.AtomicMaxOp)
+def _atomic_max(p: CudaPrinter, op: Operation) -> None:
+    assert isinstance(op, tg_gpu.AtomicMaxOp)
+    p.statement(op.result, f"atomicMax({p.address(op.memref, op.index)}, {p.name(op.value)})")
 
 
 @_register(tg_gpu.CallOp)

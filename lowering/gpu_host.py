@@ -5,8 +5,9 @@ index (and small integer) arithmetic, `memref.dim`, `gpu.alloc`/`gpu.dealloc`,
 `gpu.launch_func`, `tg_gpu.gemm`/`tg_gpu.batched_gemm`, `memref.copy` and
 `func.return`. Sizes of values are derived as the CPU path derives them (DIM_RULES),
 from `memref.dim`s of the buffers; a size that depends on data (a reshape to a
-size held in a device scalar) reads that 0-d buffer with `memref.load`. Kernels are
-built by KernelBuilder and placed in the `gpu.module`; each op kind's lowering is in
+size held in a device scalar) reads that 0-d buffer with `memref.load`, as does a
+size that kernels count (GPU_DIM_RULES: tg.nonzero's). Kernels are built by
+KernelBuilder and placed in the `gpu.module`; each op kind's lowering is in
 GPU_MATERIALIZERS.
 """
 
@@ -50,6 +51,12 @@ Materializer = Callable[["HostBuilder", Operation, SSAValue], None]
 GPU_MATERIALIZERS: dict[type[Operation], Materializer] = {}
 """Stored ops' GPU lowerings: kernels (and host ops) computing the op into a buffer."""
 
+DimRule = Callable[["HostBuilder", Operation], list[SSAValue]]
+
+GPU_DIM_RULES: dict[type[Operation], DimRule] = {}
+"""Sizes the host derives otherwise than the CPU's DIM_RULES (with kernels, for a size
+that depends on data)."""
+
 
 class HostBuilder(LoopsBuilder):
     """Builds the host function; `new_kernel()` starts a kernel, `launch()` places it."""
@@ -85,6 +92,12 @@ class HostBuilder(LoopsBuilder):
             self.dim_cache[value] = dims
             return dims
         return super()._dims(value)
+
+    def _derived_dims(self, value: SSAValue, static: tuple[int | None, ...]) -> list[SSAValue]:
+        rule = GPU_DIM_RULES.get(type(value.owner))  # type: ignore[arg-type]
+        if rule is not None:
+            return rule(self, value.owner)  # type: ignore[arg-type]
+        return super()._derived_dims(value, static)
 
     def _scalar(self, value: SSAValue, ivs: list[SSAValue]) -> SSAValue:
         if isinstance(self.buffers.get(value), DeviceGlobal):

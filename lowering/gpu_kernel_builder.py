@@ -52,6 +52,7 @@ UNSUPPORTED: set[type[Operation]] = set()
 
 _REMOVABLE = (
     tg_gpu.CallOp, tg_gpu.VectorLoadOp, tg_gpu.AlignedOp, tg_gpu.ShuffleXorOp, tg_gpu.ShuffleDownOp,
+    tg_gpu.ShuffleUpOp,
     arith.DivUIOp, arith.DivSIOp, arith.RemUIOp, arith.RemSIOp, arith.CeilDivUIOp, arith.CeilDivSIOp, arith.FloorDivSIOp,
 )  # fmt: skip
 """Ops erased when unused besides those without effects (an unused division cannot trap)."""

@@ -68,6 +68,37 @@ def block_reduce(k: KernelBuilder, value: SSAValue, combine: Combine, identity: 
     return k.emit(arith.TruncIOp(total, t)) if narrow else total  # type: ignore[arg-type]
 
 
+def block_scan(k: KernelBuilder, value: SSAValue) -> tuple[SSAValue, SSAValue]:
+    """(the sum of the integer `value` over the block's threads before this one, the
+    sum over all of them): a prefix sum in thread order (blockDim.x a multiple of
+    32). Ends with a barrier, so shared memory may be reused."""
+    shared = _shared(k, value.type)
+    lane = k.emit(arith.RemUIOp(k.thread(), k.index(WARP)))
+    warp = k.emit(arith.DivUIOp(k.thread(), k.index(WARP)))
+    inclusive = value
+    for lanes in (1, 2, 4, 8, 16):
+        below = k.emit(tg_gpu.ShuffleUpOp(inclusive, k.emit(arith.ConstantOp.from_int_and_width(lanes, i32))))
+        has_below = k.emit(arith.CmpiOp(lane, k.index(lanes), "uge"))
+        inclusive = k.emit(arith.SelectOp(has_below, k.emit(arith.AddiOp(inclusive, below)), inclusive))
+    k.when(
+        k.emit(arith.CmpiOp(lane, k.index(WARP - 1), "eq")),
+        lambda: k.emit(memref.StoreOp.get(inclusive, shared, [warp])),
+    )
+    k.barrier()
+    zero = k.scalar_constant(0, value.type)
+
+    def add_warp(w: SSAValue, sums: list[SSAValue]) -> list[SSAValue]:
+        before, total = sums
+        partial = k.emit(memref.LoadOp.get(shared, [w]))
+        earlier = k.emit(arith.SelectOp(k.emit(arith.CmpiOp(w, warp, "ult")), partial, zero))
+        return [k.emit(arith.AddiOp(before, earlier)), k.emit(arith.AddiOp(total, partial))]
+
+    warps = k.emit(arith.CeilDivUIOp(k.block_size(), k.index(WARP)))
+    before, total = k.carried_loop(k.c0, warps, k.c1, [zero, zero], add_warp)
+    k.barrier()
+    return k.emit(arith.AddiOp(before, k.emit(arith.SubiOp(inclusive, value)))), total
+
+
 def _shared(k: KernelBuilder, element: Attribute) -> SSAValue:
     """One 32-element shared array per element type and kernel."""
     cache: dict[Attribute, SSAValue] = k.__dict__.setdefault("_shared", {})

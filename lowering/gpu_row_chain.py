@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from tg.dialects import tg, tg_reduce
 from tg.dialects.tensor_types import static_shape
 from tg.dialects.tg_kernel import BufferOp, ComputeOp, ReleaseOp
-from tg.lowering.convert_tg_to_loops import REDUCE_COMBINERS, REDUCE_IDENTITIES, _Kernel, computed_inline
+from tg.lowering.convert_tg_to_loops import (
+    REDUCE_COMBINERS,
+    REDUCE_IDENTITIES,
+    _Kernel,
+    computed_inline,
+)
 from tg.lowering.gpu_host import HostBuilder
 from tg.lowering.gpu_kernel_builder import KernelBuilder
 from tg.lowering.gpu_reduce import block_reduce

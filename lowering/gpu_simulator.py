@@ -6,8 +6,9 @@ a time with all of the block's threads in lockstep, every SSA value a numpy arra
 one lane per thread (an active-lane mask follows `scf.if` and `scf.for`). Device
 buffers are numpy arrays (new ones filled with NaN or a poison pattern, so that
 reading what no kernel wrote shows). Shuffles permute lanes within warps, shared
-memory is one array per block, atomics apply in thread order, `gpu.barrier` asserts
-that every thread reaches it. `tg_gpu.gemm` is numpy's matmul with BLAS's beta == 0
+memory is one array per block, stores and atomics apply in thread order (in reverse
+order, blocks last to first, with `reverse`: a result that depends on the order
+then shows), `gpu.barrier` asserts that every thread reaches it. `tg_gpu.gemm` is numpy's matmul with BLAS's beta == 0
 rule. Lockstep execution cannot show a missing barrier; it is slow, for test sizes.
 """
 
@@ -58,10 +59,14 @@ def _poison(shape: Sequence[int], t: np.dtype) -> np.ndarray:
 # ------------------------------------------------------------------------ host
 
 
-def simulate(module: ModuleOp, name: str, arrays: Sequence[np.ndarray], gemm_kernels: bool = False) -> int:
+def simulate(
+    module: ModuleOp, name: str, arrays: Sequence[np.ndarray], gemm_kernels: bool = False, reverse: bool = False
+) -> int:
     """Run host function `name` on `arrays` (its arguments but the status, outputs
     preallocated and written in place); returns the status. With `gemm_kernels`, GEMMs
-    run the module's fallback kernels (as without cuBLAS) instead of numpy."""
+    run the module's fallback kernels (as without cuBLAS) instead of numpy; with
+    `reverse`, blocks run last to first and threads' stores and atomics apply last to
+    first."""
     host = next(op for op in module.ops if isinstance(op, func.FuncOp) and op.sym_name.data == name)
     kernels = {op.sym_name.data: op for op in module.walk() if isinstance(op, gpu.FuncOp)}
     constants = {
@@ -75,12 +80,16 @@ def simulate(module: ModuleOp, name: str, arrays: Sequence[np.ndarray], gemm_ker
         if gemm_kernels and isinstance(op, tg_gpu.GemmOp | tg_gpu.BatchedGemmOp):
             _gemm_kernel(op, env, kernels, constants)
         else:
-            _host_op(op, env, kernels, constants)
+            _host_op(op, env, kernels, constants, reverse)
     return int(status)
 
 
 def _host_op(
-    op: Operation, env: dict[SSAValue, Any], kernels: dict[str, gpu.FuncOp], constants: dict[str, np.ndarray]
+    op: Operation,
+    env: dict[SSAValue, Any],
+    kernels: dict[str, gpu.FuncOp],
+    constants: dict[str, np.ndarray],
+    reverse: bool = False,
 ) -> None:
     if isinstance(op, gpu.AllocOp):
         t = op.result.type
@@ -101,7 +110,7 @@ def _host_op(
         grid = [int(env[v]) for v in (op.gridSizeX, op.gridSizeY, op.gridSizeZ)]
         block = [int(env[v]) for v in (op.blockSizeX, op.blockSizeY, op.blockSizeZ)]
         assert block[1] == block[2] == 1 and grid[2] == 1 and 0 < block[0] <= 1024 and min(grid) > 0
-        launch(kernel, grid, block[0], [env[v] for v in op.kernelOperands], constants)
+        launch(kernel, grid, block[0], [env[v] for v in op.kernelOperands], constants, reverse)
     elif isinstance(op, tg_gpu.GemmOp | tg_gpu.BatchedGemmOp):
         _gemm(op, env)
     else:
@@ -171,8 +180,9 @@ def _gemm_kernel(
 class _Block:
     """The state of one block's threads during a launch."""
 
-    def __init__(self, threads: int, block: int, grid: int, constants: dict[str, np.ndarray]):
+    def __init__(self, threads: int, block: int, grid: int, constants: dict[str, np.ndarray], reverse: bool = False):
         self.threads = threads
+        self.reverse = reverse
         self.lane = np.arange(threads, dtype=np.int64)
         self.block = block
         self.grid = grid
@@ -181,14 +191,20 @@ class _Block:
 
 
 def launch(
-    kernel: gpu.FuncOp, grid: Sequence[int], threads: int, args: Sequence[Any], constants: dict[str, np.ndarray]
+    kernel: gpu.FuncOp,
+    grid: Sequence[int],
+    threads: int,
+    args: Sequence[Any],
+    constants: dict[str, np.ndarray],
+    reverse: bool = False,
 ) -> None:
-    """Run a kernel: every block of the grid, in order."""
+    """Run a kernel: every block of the grid, in order (last to first with `reverse`)."""
     flat = [a.reshape(-1) if isinstance(a, np.ndarray) and a.ndim != 0 else a for a in args]
     flat = [a.reshape(1) if isinstance(a, np.ndarray) and a.ndim == 0 else a for a in flat]
-    for by in range(grid[1]):
-        for bx in range(grid[0]):
-            state = _Block(threads, bx, grid[0], constants)
+    order = (lambda n: range(n - 1, -1, -1)) if reverse else range
+    for by in order(grid[1]):
+        for bx in order(grid[0]):
+            state = _Block(threads, bx, grid[0], constants, reverse)
             state.block_y = by  # type: ignore[attr-defined]
             state.env.update(zip(kernel.body.block.args, flat))
             _run(kernel.body.block, state, np.ones(threads, bool))
@@ -270,8 +286,11 @@ def _load(op: Operation, s: _Block, mask: np.ndarray) -> None:
 def _store(op: Operation, s: _Block, mask: np.ndarray) -> None:
     assert isinstance(op, memref.StoreOp)
     memory = s.env[op.memref]
-    position = _index(s, memory, list(op.indices), mask)
-    memory.reshape(-1)[position[mask]] = _lanes(s.env[op.value], s.threads)[mask]
+    position = _index(s, memory, list(op.indices), mask)[mask]
+    values = _lanes(s.env[op.value], s.threads)[mask]
+    if s.reverse:
+        position, values = position[::-1], values[::-1]
+    memory.reshape(-1)[position] = values  # the last of repeated positions wins
 
 
 def _shared(op: Operation, s: _Block, mask: np.ndarray) -> None:
@@ -311,28 +330,40 @@ def _shuffle(op: Operation, s: _Block, mask: np.ndarray) -> None:
     lanes = int(s.env[op.operands[1]])
     lane = s.lane % WARP
     base = s.lane - lane
-    source = lane ^ lanes if isinstance(op, tg_gpu.ShuffleXorOp) else np.minimum(lane + lanes, WARP - 1)
-    source = np.where(source < WARP, source, lane)
+    if isinstance(op, tg_gpu.ShuffleXorOp):
+        source = lane ^ lanes
+    elif isinstance(op, tg_gpu.ShuffleDownOp):
+        source = lane + lanes
+    else:
+        source = lane - lanes
+    source = np.where((source >= 0) & (source < WARP), source, lane)
     s.env[op.results[0]] = value[base + source]
 
 
 def _atomic(op: Operation, s: _Block, mask: np.ndarray) -> None:
-    assert isinstance(op, tg_gpu.AtomicAddOp | tg_gpu.AtomicCasOp)
+    assert isinstance(op, tg_gpu.AtomicUpdateOp | tg_gpu.AtomicCasOp)
     memory = s.env[op.memref].reshape(-1)
     position = _index(s, memory, [op.index], mask)
     old = np.zeros(s.threads, memory.dtype)
-    if isinstance(op, tg_gpu.AtomicAddOp):
+    if isinstance(op, tg_gpu.AtomicUpdateOp):
         values = _lanes(s.env[op.value], s.threads)
-        for t in np.nonzero(mask)[0]:
+        larger = isinstance(op, tg_gpu.AtomicMaxOp)
+        for t in _in_order(s, mask):
             old[t] = memory[position[t]]
-            memory[position[t]] += values[t]
+            memory[position[t]] = max(old[t], values[t]) if larger else old[t] + values[t]
     else:
         compare, values = _lanes(s.env[op.compare], s.threads), _lanes(s.env[op.value], s.threads)
-        for t in np.nonzero(mask)[0]:
+        for t in _in_order(s, mask):
             old[t] = memory[position[t]]
             if old[t] == compare[t]:
                 memory[position[t]] = values[t]
     s.env[op.result] = old
+
+
+def _in_order(s: _Block, mask: np.ndarray) -> np.ndarray:
+    """The active threads in the order their atomics apply."""
+    active = np.nonzero(mask)[0]
+    return active[::-1] if s.reverse else active
 
 
 def _vector_load(op: Operation, s: _Block, mask: np.ndarray) -> None:
@@ -371,7 +402,9 @@ _KERNEL_OPS: dict[type[Operation], Callable[[Operation, _Block, np.ndarray], Non
     gpu.BarrierOp: _barrier,
     tg_gpu.ShuffleXorOp: _shuffle,
     tg_gpu.ShuffleDownOp: _shuffle,
+    tg_gpu.ShuffleUpOp: _shuffle,
     tg_gpu.AtomicAddOp: _atomic,
+    tg_gpu.AtomicMaxOp: _atomic,
     tg_gpu.AtomicCasOp: _atomic,
     tg_gpu.VectorLoadOp: _vector_load,
     tg_gpu.VectorStoreOp: _vector_store,

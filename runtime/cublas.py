@@ -6,6 +6,8 @@ False and `unavailable_reason()` says why; the GPU path then runs tg's own GEMM
 kernel instead. Matrices are row-major: cuBLAS, column-major, computes
 C^T = op(B)^T op(A)^T, which is the same memory (the swap-A-and-B trick). alpha and
 beta live in device memory (pointer mode device), so a call never waits for the host.
+`handle_for(device)` gives the device's handle, whose `gemm` and
+`gemm_strided_batched` take row-major operands.
 """
 
 from __future__ import annotations
@@ -198,23 +200,3 @@ def handle_for(device: Any) -> CublasHandle:
             handle = _handles[device.ordinal] = CublasHandle(device.stream)
         return handle
 
-
-def gemm(
-    device: Any,
-    dtype: Any,
-    trans_a: bool,
-    trans_b: bool,
-    m: int,
-    n: int,
-    k: int,
-    alpha: int,
-    a: int,
-    lda: int,
-    b: int,
-    ldb: int,
-    beta: int,
-    c: int,
-    ldc: int,
-) -> None:
-    """Row-major GEMM on `device`'s stream (see `CublasHandle.gemm`)."""
-    handle_for(device).gemm(dtype, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

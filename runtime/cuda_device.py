@@ -92,6 +92,8 @@ class CudaDevice:
         self.driver_version = int(check(cu.cuDriverGetVersion()))
         """13000 for CUDA 13.0."""
         self.context = check(cu.cuDevicePrimaryCtxRetain(self.handle))
+        self._check = check
+        self._set_current = cu.cuCtxSetCurrent
         self.make_current()
         self.stream = create_stream()
         self.pool = BufferPool(ordinal, max_bytes=POOL_BYTES)
@@ -99,9 +101,7 @@ class CudaDevice:
 
     def make_current(self) -> None:
         """Make this device's primary context current on the calling thread."""
-        from tg.runtime.cuda_driver import check
-
-        check(_driver_module().cuCtxSetCurrent(self.context))
+        self._check(self._set_current(self.context))
 
     def alloc(self, nbytes: int) -> DeviceBuffer:
         """`nbytes` of device memory from the device's pool (given back when the buffer

@@ -137,7 +137,15 @@ class Function:
         return self._entries[trust]
 
     def _convert(self, args: Sequence[Any], kwargs: dict[str, Any]) -> list[np.ndarray]:
+        """Every input's value (see `_bind`) converted to its array."""
+        return [convert_input(v, s) for v, s in zip(self._bind(args, kwargs), self._specs)]
+
+    def _bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> list[Any]:
+        """The value of every input: positional, by name, or its default; TypeError
+        naming what is extra, repeated or missing."""
         n = len(self._specs)
+        if not kwargs and len(args) == n:
+            return list(args)
         if len(args) > n:
             raise TypeError(f"{self._label()} takes {n} argument{'s' if n != 1 else ''}, got {len(args)}")
         values: list[Any] = list(args) + self._defaults[len(args) :]
@@ -151,7 +159,7 @@ class Function:
         missing = [self._specs[i].label for i, v in enumerate(values) if v is _MISSING]
         if missing:
             raise TypeError(f"{self._label()} is missing {', '.join(missing)}")
-        return [convert_input(v, s) for v, s in zip(values, self._specs)]
+        return values
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as the arguments of tg.function (graphs travel as IR text, shared

@@ -25,12 +25,12 @@ from tg.device import DeviceSpec
 from tg.dialects import tg
 from tg.dialects.interpreter import find_function
 from tg.runtime.arguments import InputSpec, convert_input
-from tg.runtime.function import _MISSING, Function
+from tg.runtime.function import Function
 from tg.runtime.shapes import ShapeProgram
-from tg.runtime.stage import Stage, StageCode
+from tg.runtime.stage import Stage, StageCode, buffers_level, code_records
 from tg.runtime.staging import plan_stages
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, ModuleOp
+from xdsl.dialects.builtin import ModuleOp
 
 if TYPE_CHECKING:
     from tg.mode import Mode
@@ -92,31 +92,19 @@ def compile_stage(function: func.FuncOp, target: DeviceSpec, profile: dict[str, 
     compiled with NVRTC for the device's arch (or the ahead-of-time one)."""
     from tg.function import _timed
     from tg.lowering.cuda_printer import print_cuda
-    from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
     from tg.pipeline import lower
     from tg.runtime.gpu_plan import build_plan
     from tg.runtime.gpu_stage import GpuStageCode
     from tg.runtime.nvrtc import compile_cuda
 
-    module = function.parent_op()
-    assert isinstance(module, ModuleOp)
-    with _timed(profile, "fused"):
-        fused = lower(module.clone(), "optimized", "fused")
-    with _timed(profile, "buffers"):
-        buffers = lower(fused, "fused", "buffers")
-    plan = find_function(buffers).attributes
-    count, peak = (plan[k].value.data if isinstance(plan.get(k), IntegerAttr) else 0 for k in ("tg.buffers", "tg.peak_bytes"))  # type: ignore[union-attr]
+    buffers, count, peak = buffers_level(function, profile)
     with _timed(profile, "gpu"):
         gpu = lower(buffers, "buffers", "gpu", device="cuda")
-    host = find_function(gpu)
-    errors_attr = host.attributes.get("tg.errors")
-    errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []  # type: ignore[attr-defined]
-    pairs = int_pairs(host, INPLACE_UPDATES)
+    errors, inplace = code_records(find_function(gpu))
     with _timed(profile, "cuda"):
         source = print_cuda(gpu)
     device = require_device(target)
-    inplace = dict(zip(pairs[0::2], pairs[1::2]))
-    code = CudaStageCode(None, errors, inplace, count, None if peak < 0 else peak, gpu, source)
+    code = CudaStageCode(None, errors, inplace, count, peak, gpu, source)
     with _timed(profile, "nvrtc"):
         if device is None:
             code.binary, code.plan = compile_cuda(source, target.arch), build_plan(gpu)  # type: ignore[arg-type]
@@ -159,6 +147,12 @@ class DeviceCopy:
         value = self.array.get(device.stream)
         self.newer = False
         return value
+
+    def duplicate(self) -> DeviceArray:
+        """A copy of the value on the same device."""
+        device = _device(self.ordinal)
+        device.make_current()
+        return _copy(self.array, device.pool, device)
 
 
 def _device(ordinal: int) -> CudaDevice:
@@ -280,27 +274,6 @@ class GpuFunction(Function):
         return outputs
 
     __call__ = _call
-
-    def _bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> list[Any]:
-        """The value of every input: positional, by name, or its default (the CPU
-        Function's rules and messages)."""
-        n = len(self._specs)
-        if not kwargs and len(args) == n:
-            return list(args)
-        if len(args) > n:
-            raise TypeError(f"{self._label()} takes {n} argument{'s' if n != 1 else ''}, got {len(args)}")
-        values: list[Any] = list(args) + self._defaults[len(args) :]
-        for key, value in kwargs.items():
-            if key not in self._names:
-                raise TypeError(f"{self._label()} has no input named {key!r}")
-            i = self._names[key]
-            if i < len(args):
-                raise TypeError(f"{self._label()} got two values for input {key!r}")
-            values[i] = value
-        missing = [self._specs[i].label for i, v in enumerate(values) if v is _MISSING]
-        if missing:
-            raise TypeError(f"{self._label()} is missing {', '.join(missing)}")
-        return values
 
     def _input(self, value: Any, spec: InputSpec, device: CudaDevice, pool: Any) -> _Argument:
         """A host value converted as on the CPU and copied to the device, or a CUDA

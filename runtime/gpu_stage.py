@@ -37,6 +37,7 @@ from tg.runtime.gpu_plan import (
     arena_layout,
     build_plan,
 )
+from tg.runtime.stage import raise_status
 from xdsl.dialects.builtin import ModuleOp
 
 MEMO_SIZE = 64
@@ -169,7 +170,7 @@ class GpuStageCode:
         self.status.copy_to_host(self._status_host, stream)
         code = int(self._status_host)
         if code:
-            raise_status(self.errors, code)
+            raise_status(code, self.errors)
 
     def _prepared(self, shapes: list[Any], alignments: list[int] | None) -> _Prepared:
         key: Any = tuple(shapes) if alignments is None else (tuple(shapes), tuple(alignments))
@@ -353,14 +354,4 @@ def _dealloc_action(slot: int) -> Action:
     return dealloc
 
 
-def raise_status(errors: Sequence[str], code: int) -> None:
-    """Raise the error a kernel reported with status `code` (1-based into `errors`)."""
-    from tg.runtime.stage import _EXCEPTIONS
-
-    if not 0 < code <= len(errors):
-        raise RuntimeError(f"a GPU kernel reported error {code}, which this function does not declare")
-    kind, _, message = errors[code - 1].partition("|")
-    raise _EXCEPTIONS.get(kind, RuntimeError)(message)
-
-
-__all__ = ["GpuStageCode", "compile_module", "cuda_source", "raise_status"]
+__all__ = ["GpuStageCode", "compile_module", "cuda_source"]

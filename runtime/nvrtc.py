@@ -192,9 +192,7 @@ _SUFFIX = ".cubin"
 
 def cuda_cache_dir() -> Path | None:
     """`<cache_dir>/cuda`, or None when the compile cache is off."""
-    from tg.runtime.compile_cache import cache_dir
-
-    from tg.runtime.compile_cache import CUDA_SUBDIR
+    from tg.runtime.compile_cache import CUDA_SUBDIR, cache_dir
 
     directory = cache_dir()
     return None if directory is None else directory / CUDA_SUBDIR

@@ -18,12 +18,52 @@ from tg.runtime.kernel import NativeKernel
 from tg.runtime.memory_pool import empty
 from tg.runtime.shapes import ShapeProgram
 from xdsl.dialects import func
+from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, ModuleOp
 
 Source = tuple[int, int]
 """Where a stage argument comes from: (-1, i) the call's i-th argument, or
 (s, i) output i of stage s."""
 
 _EXCEPTIONS: dict[str, type[Exception]] = {"IndexError": IndexError, "ValueError": ValueError}
+
+
+def raise_status(status: int, errors: Sequence[str]) -> None:
+    """Raise the error generated code reported with status `status` (1-based into
+    `errors`, each "Kind|message"): the Python exception of that kind."""
+    if not 0 < status <= len(errors):
+        raise RuntimeError(f"generated code reported error {status}, which this function does not declare")
+    kind, _, message = errors[status - 1].partition("|")
+    raise _EXCEPTIONS.get(kind, RuntimeError)(message)
+
+
+def buffers_level(function: func.FuncOp, profile: dict[str, float] | None = None) -> tuple[ModuleOp, int, int | None]:
+    """An optimized stage function's module lowered through `fused` to `buffers`
+    (timed into `profile`), with its buffer plan: how many intermediate buffers, and
+    the most bytes live at once (None when sizes are known only at run time)."""
+    from tg.dialects.interpreter import find_function
+    from tg.function import _timed
+    from tg.pipeline import lower
+
+    module = function.parent_op()
+    assert isinstance(module, ModuleOp)
+    with _timed(profile, "fused"):
+        fused = lower(module.clone(), "optimized", "fused")
+    with _timed(profile, "buffers"):
+        buffers = lower(fused, "fused", "buffers")
+    plan = find_function(buffers).attributes
+    count, peak = (plan[k].value.data if isinstance(plan.get(k), IntegerAttr) else 0 for k in ("tg.buffers", "tg.peak_bytes"))  # type: ignore[union-attr]
+    return buffers, count, None if peak < 0 else peak
+
+
+def code_records(lowered: func.FuncOp) -> tuple[list[str], dict[int, int]]:
+    """What a function lowered below `buffers` tells its runtime: the errors its code
+    may report (`tg.errors`) and the outputs it writes into an argument's storage
+    (output index -> argument index)."""
+    from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
+
+    errors = lowered.attributes.get("tg.errors")
+    pairs = int_pairs(lowered, INPLACE_UPDATES)
+    return [e.data for e in errors.data] if isinstance(errors, ArrayAttr) else [], dict(zip(pairs[0::2], pairs[1::2]))  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -69,8 +109,7 @@ class Stage:
         status = np.zeros((), np.int32)
         self.kernel([*arguments, *results, status])
         if status:
-            kind, _, message = self.errors[int(status) - 1].partition("|")
-            raise _EXCEPTIONS.get(kind, RuntimeError)(message)
+            raise_status(int(status), self.errors)
         for k in sorted(self.inplace):
             results.insert(k, arguments[self.inplace[k]])
         return results

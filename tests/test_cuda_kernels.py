@@ -1,7 +1,8 @@
 """Every kind of generated kernel compiles with NVRTC for sm_80 and sm_90 without
 spills, and its SASS shows what it should: 16-byte loads and stores in vectorised
-elementwise kernels, FFMA in the GEMM kernels, warp shuffles in block reductions, no
-local memory. No GPU needed; all kernels share one program (one compile per arch)."""
+elementwise kernels, FFMA in the GEMM kernels, warp shuffles in block reductions and
+prefix sums, atomic maxima where a scatter keeps the last value, no local memory.
+No GPU needed; all kernels share one program (one compile per arch)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def _cases() -> dict[str, tuple[list, object]]:
         "row": ([x, s], x[s] + 1),
         "inc": ([x, i, y], T.inc_subtensor(x[i], y)),
         "set": ([x, y], T.set_subtensor(x[1:, ::2], y)),
+        "set_repeated": ([x, i, y], T.set_subtensor(x[i], y)),
+        "mask": ([x], x[x > 0]),
         "concat": ([x, y], T.concatenate([x, y], axis=1)),
         "ints": ([n], n // 3 + n % 5),
         "floats": ([x, y], x % y + x // y + T.erfc(x) + T.sigmoid(y) + T.softplus(x)),
@@ -134,6 +137,10 @@ def test_sass(arch: str):
     assert any(o.startswith("MUFU.EX2") for o in softmax)
     inc = ops("inc_scatter")
     assert any(o.startswith(("RED", "ATOM")) for o in inc)
+    claim = ops("set_repeated_scatter_claim")  # the last writer of each row
+    assert any(o.startswith(("RED", "ATOM")) and ".MAX.S64" in o for o in claim), claim
+    numbering = ops("mask_nonzero_write")  # a block-wide prefix sum
+    assert numbering.get("SHFL.UP", 0) == 5 and any(o.startswith("BAR") for o in numbering)
 
 
 def test_vector_kernels_are_the_flat_ones():

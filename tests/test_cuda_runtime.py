@@ -171,6 +171,16 @@ def test_memory_round_trip_and_pool(mock_libcuda) -> None:  # type: ignore[no-un
         assert pool.held == 0  # over max_bytes: freed, not kept
         del q; gc.collect(); assert pool.held == 1024
         pool.release(); assert pool.held == 0
+
+        frees = mock.mock_frees()
+        pool = cd.BufferPool(max_bytes=4096)
+        r = pool.take(100); del r; gc.collect(); assert pool.held == 512
+        s = pool.take(3000)  # a block still lent out keeps the pool alive
+        del pool; gc.collect()
+        assert mock.mock_frees() == frees
+        del s; gc.collect()  # back to the pool, which goes with it: both blocks freed
+        assert mock.mock_frees() == frees + 2
+        kept = cd.BufferPool(); t = kept.take(64); del t  # held at exit: not freed then
         """,
     )
 

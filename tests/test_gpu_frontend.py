@@ -14,10 +14,9 @@ import textwrap
 
 import numpy as np
 import pytest
-
 import tg
 import tg.tensor as T
-import tg.tensor.nnet  # noqa: F401  (not imported by tg.tensor itself)
+import tg.tensor.nnet
 from tg.device import CPU, DeviceSpec, parse_device
 from tg.runtime.cuda_device import CudaUnavailable, probe
 
@@ -219,6 +218,26 @@ def test_ahead_of_time_softmax_and_indexing(arch):
     assert plan.launches and all(1 <= l.block[0] * l.block[1] * l.block[2] <= 1024 for l in plan.launches)
 
 
+@pytest.mark.nvrtc
+def test_dump_ir_prints_each_function_its_own_stages(monkeypatch, capsys):
+    """TG_FLAGS=dump_ir=...: a CUDA function prints its `gpu` stage and skips the CPU's
+    `loops`; a CPU function the other way round; a name in no pipeline is an error."""
+    from tg.runtime.gpu_function import compile_cuda
+
+    x = T.fvector("x")
+    monkeypatch.setattr(tg.config, "dump_ir", "graph:loops:gpu")
+    compile_cuda([x], x + 1, arch="sm_80")
+    out = capsys.readouterr().out
+    assert "// ----- graph" in out and "// ----- gpu" in out and "gpu.launch_func" in out
+    assert "// ----- loops" not in out
+    tg.function([x], x + 1)
+    out = capsys.readouterr().out
+    assert "// ----- loops" in out and "scf.for" in out and "// ----- gpu" not in out
+    monkeypatch.setattr(tg.config, "dump_ir", "lops")
+    with pytest.raises(ValueError, match="unknown stage 'lops'"):
+        compile_cuda([x], x + 1, arch="sm_80")
+
+
 def test_compile_cuda_arguments():
     from tg.runtime.gpu_function import compile_cuda
 
@@ -276,6 +295,15 @@ assert isinstance(W.device_copy, DeviceCopy) and W.device_copy.newer
 # second call: W stays on the device
 _, up, down = traffic(lambda: f(value))
 assert first_up - up == 64 * 32 * 4, (first_up, up)
+
+# return_internal_type: the device array itself (borrowed) or a copy made on the device
+internal, up, down = traffic(lambda: W.get_value(borrow=True, return_internal_type=True))
+assert internal is W.device_copy.array and up == down == 0
+copies = mock.mock_bytes(2)
+internal, up, down = traffic(lambda: W.get_value(return_internal_type=True))
+assert isinstance(internal, DeviceArray) and internal is not W.device_copy.array and internal.shape == (64, 32)
+assert up == down == 0
+assert mock.mock_bytes(2) - copies == 64 * 32 * 4 and W.device_copy.newer
 
 # get_value copies back once, then both copies agree
 _, up, down = traffic(lambda: W.get_value())

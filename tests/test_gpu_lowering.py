@@ -32,8 +32,8 @@ from xdsl.utils.exceptions import VerifyException
 HOST_OPS = {
     "arith.constant", "arith.addi", "arith.subi", "arith.muli", "arith.divui", "arith.divsi", "arith.remui",
     "arith.remsi", "arith.ceildivui", "arith.floordivsi", "arith.maxui", "arith.minui", "arith.maxsi", "arith.minsi",
-    "arith.cmpi", "arith.select", "arith.index_cast", "arith.extui", "memref.dim", "gpu.alloc", "gpu.dealloc",
-    "gpu.launch_func", "tg_gpu.gemm", "tg_gpu.batched_gemm", "memref.copy", "func.return",
+    "arith.cmpi", "arith.select", "arith.index_cast", "arith.extui", "memref.dim", "memref.load", "gpu.alloc",
+    "gpu.dealloc", "gpu.launch_func", "tg_gpu.gemm", "tg_gpu.batched_gemm", "memref.copy", "func.return",
 }  # fmt: skip
 """What the host function of the gpu level may hold (the runtime's launch plan)."""
 
@@ -202,12 +202,15 @@ def test_indexing_gpu_level():
     # increments with index arrays add atomically; sets and basic increments store
     inc = [k for n, k in kernels.items() if n.startswith("inc_scatter")]
     assert len(inc) == 1 and ops_named(inc[0], "tg_gpu.atomic_add")
-    for name in ("set_scatter", "inc_basic_put"):
+    for name in ("set_scatter4", "inc_basic_put"):
         (k,) = [k for n, k in kernels.items() if n.startswith(name)]
         assert not ops_named(k, "tg_gpu.atomic_add") and ops_named(k, "memref.store")
-    # the input is copied into the output first (two launches each)
+    # the input is copied into the output first (two launches each); an advanced set
+    # first claims each row for its last writer (two more)
     for name in ("inc", "set", "inc_basic"):
-        assert len(launches(host_of(module, name))) == 2
+        assert len(launches(host_of(module, name))) == (4 if name == "set" else 2)
+    (claim,) = [k for n, k in kernels.items() if n.startswith("set_scatter_claim")]
+    assert ops_named(claim, "tg_gpu.atomic_max")
 
 
 def test_reductions_gpu_level():
@@ -331,10 +334,12 @@ OPS_IR = """
 func.func @device(%m: memref<?xf32>, %s: memref<?xi32>, %l: memref<?xi64>, %i: index, %v: f32, %c: i32, %x: f64, %w: i64) {
   %a = tg_gpu.shuffle_xor %v, %c : f32
   %b = tg_gpu.shuffle_down %x, %c : f64
+  %u = tg_gpu.shuffle_up %w, %c : i64
   %sh = tg_gpu.shared_array : memref<8x132xf32>
   %o = tg_gpu.atomic_cas %s[%i], %c, %c : memref<?xi32>, i32
   %o2 = tg_gpu.atomic_cas %l[%i], %w, %w : memref<?xi64>, i64
   %p = tg_gpu.atomic_add %m[%i], %v : memref<?xf32>, f32
+  %q = tg_gpu.atomic_max %l[%i], %w : memref<?xi64>, i64
   %y = tg_gpu.call "erfcf"(%v) : (f32) -> f32
   %l0, %l1, %l2, %l3 = tg_gpu.vector_load %m[%i] : memref<?xf32> -> f32, f32, f32, f32
   tg_gpu.vector_store %m[%i], %l0, %l1, %l2, %l3 : memref<?xf32>, f32, f32, f32, f32
@@ -380,6 +385,7 @@ INVALID = [
     ("%a = tg_gpu.atomic_cas %m[%i], %v, %v : memref<?xf32>, f32", "the memref's elements must be one of i32, i64", "%m: memref<?xf32>, %i: index, %v: f32"),
     ("%a = tg_gpu.atomic_add %m[%i], %v : memref<?xi8>, i8", "the memref's elements must be one of", "%m: memref<?xi8>, %i: index, %v: i8"),
     ("%a = tg_gpu.atomic_add %m[%i], %v : memref<?xf32>, f64", "value must be f32", "%m: memref<?xf32>, %i: index, %v: f64"),
+    ("%a = tg_gpu.atomic_max %m[%i], %v : memref<?xf32>, f32", "tg_gpu.atomic_max: the memref's elements must be one of i32, i64", "%m: memref<?xf32>, %i: index, %v: f32"),
     ('%a = tg_gpu.call "exp f"(%v) : (f32) -> f32', "is not a function name", "%v: f32"),
     ("%a, %b, %c = tg_gpu.vector_load %m[%i] : memref<?xf32> -> f32, f32, f32", "12 bytes, not an 8- or 16-byte vector", "%m: memref<?xf32>, %i: index"),
     ("%a, %b = tg_gpu.vector_load %m[%i] : memref<?xf32> -> f32, f64", "every value must have the memref's element type", "%m: memref<?xf32>, %i: index"),
@@ -507,6 +513,11 @@ def _numeric_cases(rng: np.random.RandomState) -> dict[str, tuple[list, object, 
         "take": ([x, i], x[i] * 2, [a, rng.randint(-37, 37, 50)]),
         "row": ([x, s], x[s] + 1, [a, np.int64(-3)]),
         "inc_repeated": ([x, i, y], T.inc_subtensor(x[i], y), [a, rng.randint(-37, 37, 50), rng.randn(50, 53).astype("float32")]),
+        "set_repeated": ([x, i, y], T.set_subtensor(x[i], y), [a, rng.randint(-37, 37, 50), rng.randn(50, 53).astype("float32")]),
+        "set_points": ([x, i, w], T.set_subtensor(x[i, i[::-1] % 53], w), [a, rng.randint(0, 37, 60), rng.randn(60).astype("float32")]),
+        "mask": ([x], x[x > 0.5], [a]),
+        "mask_rows": ([x], x[(x > 2).any(axis=1)], [a]),
+        "nonzero_values": ([x], T.nonzero_values(x * (x > 1)), [a]),
         "set_strided": ([x, y], T.set_subtensor(x[1:, ::2], y), [a, rng.randn(36, 27).astype("float32")]),
         "concat": ([x, y], T.concatenate([x, y, x], axis=0), [a, b]),
         "ints": ([n], n // 3 + n % 5, [rng.randint(-100, 100, 77).astype("int32")]),
@@ -519,16 +530,18 @@ def _numeric_cases(rng: np.random.RandomState) -> dict[str, tuple[list, object, 
     }  # fmt: skip
 
 
-def test_kernels_match_the_cpu_backend_when_simulated():
+@pytest.mark.parametrize("reverse", [False, True], ids=["in_order", "reversed"])
+def test_kernels_match_the_cpu_backend_when_simulated(reverse: bool):
     """Every kernel kind, run by the lockstep simulator, equals the graph's numpy
-    evaluation (relative L2 error <= 1e-5, NaN where it is)."""
+    evaluation (relative L2 error <= 1e-5, NaN where it is), whichever order blocks
+    and conflicting writes take."""
     rng = np.random.RandomState(0)
     cases = _numeric_cases(rng)
     module = gpu_module({name: (ins, out) for name, (ins, out, _) in cases.items()})
     for name, (ins, out, args) in cases.items():
         want = tg.function(ins, out, mode="FAST_COMPILE")(*args)
         want = [np.asarray(w) for w in (want if isinstance(want, list) else [want])]
-        status, got = _simulated(module, name, args, want)
+        status, got = _simulated(module, name, args, want, reverse=reverse)
         assert status == 0, name
         for g, w in zip(got, want):
             if w.dtype.kind == "f":
@@ -576,6 +589,51 @@ def test_mlp_step_when_simulated():
     assert _relative_error(got, np.asarray(want)) <= 1e-5
     for q, value in zip(shared, device):
         assert _relative_error(value, q.get_value()) <= 1e-5, q.name
+
+
+def test_nonzero_gpu_level():
+    """A mask's true count: two kernels count it per chunk and sum the counts, the host
+    reads the total back (the launch plan reads device memory), a third kernel
+    writes the coordinates, numbering them with a block-wide prefix sum."""
+    from tg.runtime.gpu_plan import build_plan
+
+    x = T.matrix("x")
+    module = gpu_module({"mask": ([x], x[x > 0])})
+    _check_gpu_level(module)
+    host = host_of(module, "mask")
+    (load,) = ops_named(host, "memref.load")
+    assert load.memref.owner.name == "gpu.alloc"
+    names = [launch.kernel.nested_references.data[0].data for launch in launches(host)]
+    assert [n.rstrip("0123456789") for n in names] == [
+        "mask_elementwise", "mask_nonzero_count", "mask_nonzero_offsets", "mask_nonzero_write", "mask_elementwise",
+    ]  # fmt: skip
+    write = kernels_of(module)[names[3]]
+    assert len(ops_named(write, "tg_gpu.shuffle_up")) == 5
+    assert build_plan(module).reads_device
+
+
+def test_nonzero_when_simulated():
+    """Coordinates in numpy's order: several tiles of chunk counts (more than a block's
+    threads), a 3-d integer input, no true element, no element at all."""
+    from tg.lowering.gpu_nonzero import CHUNK
+
+    v, t = T.vector("v"), T.itensor3("t")
+    module = gpu_module({"long": ([v], v[v > 0]), "coordinates": ([t], T.nonzero(t, return_matrix=True))})
+    rng = np.random.RandomState(3)
+    long = rng.randn(300 * CHUNK + 5).astype("float32")
+    cube = (rng.rand(5, 7, 9) < 0.3).astype("int32") * rng.randint(-3, 4, (5, 7, 9)).astype("int32")
+    cases = [
+        ("long", long),
+        ("long", -np.abs(long[:1000]) - 1),
+        ("long", np.zeros(0, np.float32)),
+        ("coordinates", cube),
+        ("coordinates", np.zeros((3, 0, 2), np.int32)),
+    ]
+    for name, a in cases:
+        want = a[a > 0] if name == "long" else np.array(np.nonzero(a), np.int64).reshape(3, -1)
+        status, (got,) = _simulated(module, name, [a], [want])
+        assert status == 0
+        np.testing.assert_array_equal(got, want, err_msg=f"{name} {a.shape}")
 
 
 def test_errors_when_simulated():

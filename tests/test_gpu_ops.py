@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 import tg
 import tg.tensor as T
-import tg.tensor.nnet  # noqa: F401  (not imported by tg.tensor itself)
+import tg.tensor.nnet
 
 pytestmark = pytest.mark.gpu
 
@@ -308,6 +307,8 @@ def test_set_and_inc_subtensor():
         T.set_subtensor(x[:, 3], v[: x.shape[0]]),
         T.inc_subtensor(x[idx], y[: idx.shape[0]]),  # repeated indices accumulate
         T.set_subtensor(x[idx[:1]], y[:1]),
+        T.set_subtensor(x[idx], y[: idx.shape[0]]),  # repeated indices: the last value stays
+        T.set_subtensor(x[idx, idx % 7], v[: idx.shape[0]]),
         T.inc_subtensor(x[:, idx % x.shape[1]], 1.0),
     ]
     idx_value = rng.integers(0, 50, 200).astype("int64")  # many repeats

@@ -58,3 +58,27 @@ func.func @row_max(%x: tensor<?x?xf32>) -> tensor<?xf32> {
   %0 = tg.max %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?xf32>
   func.return %0 : tensor<?xf32>
 }
+
+// A set with repeated indices keeps the last value: every writer first resets its
+// row's claim, then claims it with a 64-bit atomic maximum of its position; only the
+// claimant writes.
+// CHECK: extern "C" __global__ void __launch_bounds__(256) last_row_scatter_claim{{[0-9]+}}(
+// CHECK: atomicMax((p{{[0-9]+}} + v{{[0-9]+}}), v{{[0-9]+}});
+// CHECK: extern "C" __global__ void __launch_bounds__(256) last_row_scatter{{[0-9]+}}(
+// CHECK: if (v{{[0-9]+}}) {
+func.func @last_row(%x: tensor<?x?xf32>, %i: tensor<?xi64>, %y: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = tg.advanced_set_subtensor %x[%i], %y : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xi64>
+  func.return %0 : tensor<?x?xf32>
+}
+
+// nonzero: chunks counted, their counts summed, then each chunk's elements numbered
+// with a warp prefix sum (shuffles up) and the coordinates written.
+// CHECK: extern "C" __global__ void __launch_bounds__(256) mask_nonzero_count{{[0-9]+}}(
+// CHECK: extern "C" __global__ void __launch_bounds__(256) mask_nonzero_offsets{{[0-9]+}}(
+// CHECK: __shfl_up_sync(0xffffffffu, v{{[0-9]+}}, 1)
+// CHECK: extern "C" __global__ void __launch_bounds__(256) mask_nonzero_write{{[0-9]+}}(
+// CHECK: __shfl_up_sync(0xffffffffu, v{{[0-9]+}}, 16)
+func.func @mask(%m: tensor<?x?xi1>) -> tensor<2x?xi64> {
+  %0 = tg.nonzero %m : tensor<?x?xi1> -> tensor<2x?xi64>
+  func.return %0 : tensor<2x?xi64>
+}
