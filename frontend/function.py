@@ -430,28 +430,15 @@ def _compile_stage(
     writes in place. Times its stages into `profile`; appends what the compile cache
     stores of it to `records`."""
     from tg.lowering.jit import compile_llvmir, runtime_needs, to_llvmir
-    from tg.passes.bufferize import INPLACE_UPDATES, int_pairs
+    from tg.pipeline import lower
     from tg.runtime.memory_pool import ensure_memory_pool
+    from tg.runtime.stage import buffers_level, code_records
 
     ensure_memory_pool()  # kernels' large buffers and outputs come from it
-    from tg.pipeline import lower
-    from xdsl.dialects.builtin import ArrayAttr, IntegerAttr
-
-    module = function.parent_op()
-    assert isinstance(module, ModuleOp)
-    with _timed(profile, "fused"):
-        fused = lower(module.clone(), "optimized", "fused")
-    with _timed(profile, "buffers"):
-        buffers = lower(fused, "fused", "buffers")
-    plan = find_function(buffers).attributes
-    count, peak = (plan[k].value.data if isinstance(plan.get(k), IntegerAttr) else 0 for k in ("tg.buffers", "tg.peak_bytes"))  # type: ignore[union-attr]
+    buffers, count, peak_bytes = buffers_level(function, profile)
     with _timed(profile, "loops"):
         loops = lower(buffers, "buffers", "loops")
-    lowered = find_function(loops)
-    errors_attr = lowered.attributes.get("tg.errors")
-    errors = [e.data for e in errors_attr.data] if isinstance(errors_attr, ArrayAttr) else []  # type: ignore[attr-defined]
-    pairs = int_pairs(lowered, INPLACE_UPDATES)
-    inplace = dict(zip(pairs[0::2], pairs[1::2]))
+    errors, inplace = code_records(find_function(loops))
     with _timed(profile, "llvm"):
         llvm_module = lower(loops, "loops", "llvm")
     with _timed(profile, "llvmir"):
@@ -460,7 +447,6 @@ def _compile_stage(
     outputs = [t for k, t in enumerate(function.function_type.outputs) if k not in inplace]
     ranks = [len(static_shape(t)) for t in (*function.function_type.inputs, *outputs)] + [0]  # + status
     kernel = NativeKernel(compiled, "main", ranks)
-    peak_bytes = None if peak < 0 else peak
     if records is not None:
         from tg.runtime.compile_cache import CachedStage
 

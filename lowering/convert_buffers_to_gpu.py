@@ -229,16 +229,11 @@ class ConvertBuffersToGpu(ModulePass):
     name = "convert-buffers-to-gpu"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from tg.passes.bufferize import bufferize_module
-        from tg.passes.fuse import fuse_function
+        from tg.passes.bufferize import to_buffers_level
 
         load_gpu_extensions()
+        to_buffers_level(op)
         functions = [f for f in op.ops if isinstance(f, func.FuncOp)]
-        if any(not any(isinstance(t, MemRefType) for t in f.function_type.inputs) for f in functions):
-            for f in functions:
-                fuse_function(f)
-            bufferize_module(op)
-            functions = [f for f in op.ops if isinstance(f, func.FuncOp)]
         globals_ = {g.sym_name.data: g for g in op.ops if isinstance(g, memref.GlobalOp)}
         kernels = Block()
         lowered = [lower_function(f, kernels, globals_) for f in functions]

@@ -654,15 +654,10 @@ class ConvertTgToLoops(ModulePass):
     name = "convert-tg-to-loops"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from tg.passes.bufferize import bufferize_module
-        from tg.passes.fuse import fuse_function
+        from tg.passes.bufferize import to_buffers_level
 
         load_extensions()
-        functions = [f for f in op.ops if isinstance(f, func.FuncOp)]
-        if any(not any(isinstance(t, MemRefType) for t in f.function_type.inputs) for f in functions):
-            for f in functions:
-                fuse_function(f)
-            bufferize_module(op)
+        to_buffers_level(op)
         symbols: list[Operation] = []
         for function in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = lower_function(function, symbols)

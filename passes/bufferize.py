@@ -362,6 +362,18 @@ class Bufferizer:
         return peak
 
 
+def to_buffers_level(module: ModuleOp) -> None:
+    """Fuse and bufferize `module` if any of its functions still takes tensors (a
+    tg-level module given to a pass that lowers the buffers level)."""
+    from tg.passes.fuse import fuse_function
+
+    functions = [f for f in module.ops if isinstance(f, func.FuncOp)]
+    if any(not any(isinstance(t, MemRefType) for t in f.function_type.inputs) for f in functions):
+        for f in functions:
+            fuse_function(f)
+        bufferize_module(module)
+
+
 def bufferize_module(module: ModuleOp) -> None:
     globals_: list[Operation] = [op for op in module.ops if isinstance(op, memref.GlobalOp)]
     count = len(globals_)

@@ -231,27 +231,35 @@ def load(key: str) -> Any | None:
     if directory is None:
         return None
     path = entry_path(directory, key)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    payload = _payload(data)
+    payload = read_checked(path)
     if payload is not None:
         try:
             return pickle.loads(payload)
         except Exception:  # a payload from an incompatible tg slipped through the key
-            pass
-    _remove(path)
+            _remove(path)
     return None
 
 
-def _payload(data: bytes) -> bytes | None:
+def read_checked(path: Path, magic: bytes = MAGIC) -> bytes | None:
+    """The payload of the entry file at `path`, or None: missing, or not a whole,
+    intact entry (then deleted, so that it is made again)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    payload = _payload(data, magic)
+    if payload is None:
+        _remove(path)
+    return payload
+
+
+def _payload(data: bytes, magic: bytes = MAGIC) -> bytes | None:
     """The payload of an entry's bytes, or None if they are not a whole, intact entry."""
     if len(data) < _HEADER.size:
         return None
-    magic, length, checksum = _HEADER.unpack_from(data)
+    found, length, checksum = _HEADER.unpack_from(data)
     payload = data[_HEADER.size :]
-    if magic != MAGIC or length != len(payload) or hashlib.sha256(payload).digest() != checksum:
+    if found != magic or length != len(payload) or hashlib.sha256(payload).digest() != checksum:
         return None
     return payload
 
@@ -266,16 +274,22 @@ def store(key: str, value: Any) -> bool:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         return False
-    data = _HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()) + payload
+    return write_checked(entry_path(directory, key), payload)
+
+
+def write_checked(path: Path, payload: bytes, magic: bytes = MAGIC) -> bool:
+    """Write `payload` with a header (magic, length, SHA-256) to `path` atomically:
+    a temporary file in the same directory, fsync, rename. False when it cannot."""
+    data = _HEADER.pack(magic, len(payload), hashlib.sha256(payload).digest()) + payload
     temporary = None
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=directory)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, entry_path(directory, key))
+        os.replace(temporary, path)
         return True
     except OSError:
         if temporary is not None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tg.runtime.compile_cache import CUBIN_SUFFIX as _SUFFIX
 from tg.runtime.cuda_device import CudaUnavailable
 
 DEFAULT_OPTIONS: tuple[str, ...] = ("--std=c++17",)
@@ -185,9 +186,7 @@ def compile_cuda(
 # ---------------------------------------------------------------- disk cache
 
 _MAGIC = b"tgcubin1"
-_HEADER = struct.Struct("<8sQ32s")
-"""magic, payload length, payload SHA-256."""
-_SUFFIX = ".cubin"
+"""The header's magic of a cached CUBIN (runtime/compile_cache.py writes and checks it)."""
 
 
 def cuda_cache_dir() -> Path | None:
@@ -241,53 +240,28 @@ def _decode(payload: bytes) -> CudaBinary:
 
 
 def _load(key: str) -> CudaBinary | None:
+    from tg.runtime.compile_cache import read_checked
+
     directory = cuda_cache_dir()
     if directory is None:
         return None
     path = directory / (key + _SUFFIX)
-    try:
-        data = path.read_bytes()
-    except OSError:
+    payload = read_checked(path, _MAGIC)
+    if payload is None:
         return None
-    if len(data) >= _HEADER.size:
-        magic, length, checksum = _HEADER.unpack_from(data)
-        payload = data[_HEADER.size :]
-        if magic == _MAGIC and length == len(payload) and hashlib.sha256(payload).digest() == checksum:
-            try:
-                return _decode(payload)
-            except (ValueError, UnicodeDecodeError):
-                pass
     try:
-        path.unlink()  # torn or corrupt: compile again
-    except OSError:
-        pass
-    return None
+        return _decode(payload)
+    except (ValueError, UnicodeDecodeError):
+        path.unlink(missing_ok=True)  # intact but unreadable: compile again
+        return None
 
 
 def _store(key: str, binary: CudaBinary) -> bool:
     """Write atomically (temporary file, fsync, rename); False when it cannot."""
+    from tg.runtime.compile_cache import write_checked
+
     directory = cuda_cache_dir()
-    if directory is None:
-        return False
-    payload = _encode(binary)
-    data = _HEADER.pack(_MAGIC, len(payload), hashlib.sha256(payload).digest()) + payload
-    temporary = None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, directory / (key + _SUFFIX))
-        return True
-    except OSError:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-        return False
+    return directory is not None and write_checked(directory / (key + _SUFFIX), _encode(binary), _MAGIC)
 
 
 # ---------------------------------------------------------------- inspecting images
