@@ -110,7 +110,9 @@ class ChildCompile:
         read, write = os.pipe()
         llvm_lock = getattr(ffi.lib, "_lock", None) or contextlib.nullcontext()
         with llvm_lock, warnings.catch_warnings():  # no other thread is inside LLVM when it forks
-            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12: fork with threads running
+            # Python 3.12 and JAX warn about forking a process that runs threads; the
+            # child only runs LLVM (behind the lock held here) and leaves with _exit
+            warnings.simplefilter("ignore")
             pid = os.fork()
         if pid == 0:  # the child: compile, send, leave without running any Python cleanup
             status = 1
