@@ -400,6 +400,11 @@ class _GemmBase(IRDLOperation):
     def verify_(self) -> None:
         _verify_gemm(self)  # type: ignore[arg-type]
 
+    @staticmethod
+    def transposition(trans_a: bool, trans_b: bool) -> dict[str, Attribute | None]:
+        """The `trans_a` / `trans_b` unit attributes of an `__init__`."""
+        return {"trans_a": UnitAttr() if trans_a else None, "trans_b": UnitAttr() if trans_b else None}
+
 
 @irdl_op_definition
 class GemmOp(_GemmBase):
@@ -434,10 +439,7 @@ class GemmOp(_GemmBase):
     ):  # fmt: skip
         super().__init__(
             operands=[a, b, c, alpha, beta, *sizes, *leading],
-            attributes={
-                "trans_a": UnitAttr() if trans_a else None,
-                "trans_b": UnitAttr() if trans_b else None,
-            },
+            attributes=_GemmBase.transposition(trans_a, trans_b),
         )
 
 
@@ -479,10 +481,7 @@ class BatchedGemmOp(_GemmBase):
     ):  # fmt: skip
         super().__init__(
             operands=[a, b, c, alpha, beta, count, *sizes, *leading, *strides],
-            attributes={
-                "trans_a": UnitAttr() if trans_a else None,
-                "trans_b": UnitAttr() if trans_b else None,
-            },
+            attributes=_GemmBase.transposition(trans_a, trans_b),
         )
 
 

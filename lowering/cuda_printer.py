@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from tg.dialects import tg_gpu
+from tg.lowering.gpu_arith import CMPI_SYMBOLS, INFIX
 from xdsl.context import Context
 from xdsl.dialects import arith, gpu, math, memref, scf
 from xdsl.dialects.builtin import (
@@ -302,11 +303,7 @@ def _unsigned_binary(symbol: str) -> Printer:
     return emit
 
 
-_INFIX: dict[type[Operation], str] = {
-    arith.AddiOp: "+", arith.SubiOp: "-", arith.MuliOp: "*", arith.DivSIOp: "/", arith.RemSIOp: "%",
-    arith.AndIOp: "&", arith.OrIOp: "|", arith.XOrIOp: "^", arith.ShLIOp: "<<", arith.ShRSIOp: ">>",
-    arith.AddfOp: "+", arith.SubfOp: "-", arith.MulfOp: "*", arith.DivfOp: "/",
-}  # fmt: skip
+_INFIX: dict[type[Operation], str] = INFIX | {arith.DivSIOp: "/", arith.RemSIOp: "%", arith.DivfOp: "/"}
 _UNSIGNED_INFIX: dict[type[Operation], str] = {arith.DivUIOp: "/", arith.RemUIOp: "%", arith.ShRUIOp: ">>"}
 PRINTERS.update({op: _binary(symbol) for op, symbol in _INFIX.items()})
 PRINTERS.update({op: _unsigned_binary(symbol) for op, symbol in _UNSIGNED_INFIX.items()})
@@ -347,10 +344,6 @@ PRINTERS[arith.MinSIOp] = _minmax("<", False)
 PRINTERS[arith.MaxUIOp] = _minmax(">", True)
 PRINTERS[arith.MinUIOp] = _minmax("<", True)
 
-_CMPI = {"eq": "==", "ne": "!=", "slt": "<", "sle": "<=", "sgt": ">", "sge": ">=",
-         "ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}  # fmt: skip
-
-
 @_register(arith.CmpiOp)
 def _cmpi(p: CudaPrinter, op: Operation) -> None:
     assert isinstance(op, arith.CmpiOp)
@@ -359,7 +352,7 @@ def _cmpi(p: CudaPrinter, op: Operation) -> None:
     if predicate.startswith("u"):
         u = unsigned(op.lhs.type)
         a, b = f"({u}){a}", f"({u}){b}"
-    p.define(op.result, f"{a} {_CMPI[predicate]} {b}")
+    p.define(op.result, f"{a} {CMPI_SYMBOLS[predicate]} {b}")
 
 
 _CMPF = {
@@ -586,6 +579,18 @@ def _assign(p: CudaPrinter, targets: Sequence[str], yielded: Sequence[SSAValue])
         p.line(f"{t} = {s};")
 
 
+def _print_body(p: CudaPrinter, block: Block, targets: Sequence[str]) -> None:
+    """The ops of a loop body or if branch, one level deeper; its scf.yield assigns
+    the yielded values to `targets`."""
+    p.depth += 1
+    for inner in block.ops:
+        if isinstance(inner, scf.YieldOp):
+            _assign(p, targets, list(inner.operands))
+        else:
+            p.print_op(inner)
+    p.depth -= 1
+
+
 @_register(scf.ForOp)
 def _for(p: CudaPrinter, op: Operation) -> None:
     assert isinstance(op, scf.ForOp)
@@ -600,13 +605,7 @@ def _for(p: CudaPrinter, op: Operation) -> None:
     if isinstance(unroll, IntegerAttr):
         p.line(f"#pragma unroll {unroll.value.data}")
     p.line(f"for (long long {iv} = {lb}; {iv} < {ub}; {iv} += {step}) {{")
-    p.depth += 1
-    for inner in body.ops:
-        if isinstance(inner, scf.YieldOp):
-            _assign(p, carried, list(inner.operands))
-        else:
-            p.print_op(inner)
-    p.depth -= 1
+    _print_body(p, body, carried)
     p.line("}")
 
 
@@ -620,13 +619,7 @@ def _if(p: CudaPrinter, op: Operation) -> None:
             continue
         if k == 1:
             p.line("} else {")
-        p.depth += 1
-        for inner in region.block.ops:
-            if isinstance(inner, scf.YieldOp):
-                _assign(p, results, list(inner.operands))
-            else:
-                p.print_op(inner)
-        p.depth -= 1
+        _print_body(p, region.block, results)
     p.line("}")
 
 

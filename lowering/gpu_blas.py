@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from tg.dialects import tg, tg_gpu
 from tg.dialects import tg_blas as blas
 from tg.dialects.tensor_types import static_shape
-from tg.lowering.convert_tg_to_loops import _add, _Kernel, _mul
+from tg.lowering.convert_tg_to_loops import _add, _mul
 from tg.lowering.gpu_elementwise import store_values
 from tg.lowering.gpu_host import GPU_MATERIALIZERS, HostBuilder
 from tg.lowering.gpu_reduce import nested_loops
-from tg.lowering.loops_shape import unravel
 from xdsl.dialects import arith, memref
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -93,91 +92,62 @@ def _free(host: HostBuilder, temporaries: list[SSAValue]) -> None:
         host.free(buffer)
 
 
-def _gemm_op(
+def _gemm_call(
     host: HostBuilder,
-    operands: tuple[SSAValue, SSAValue, SSAValue],
-    scalars: list[SSAValue],
+    op: Operation,
+    x: SSAValue,
+    y: SSAValue,
+    dest: SSAValue,
+    alpha: Scalar,
+    beta: Scalar,
     sizes: tuple[SSAValue, SSAValue, SSAValue],
     leading: tuple[SSAValue, SSAValue, SSAValue],
-    flags: tuple[bool, bool],
+    flags: tuple[bool, bool] = (False, False),
 ) -> None:
-    a, b, c = operands
+    """dest = alpha op(x) @ op(y) + beta dest as one tg_gpu.gemm of sizes (m, n, k),
+    through temporaries for operands and scalars not already in device buffers."""
+    temporaries: list[SSAValue] = []
+    a, b = _stored(host, x, temporaries), _stored(host, y, temporaries)
+    scalars = _scalars(host, [alpha, beta], op.results[0].type.element_type, temporaries)  # type: ignore[attr-defined]
     lds = [_leading(host, d) for d in leading]
-    host.emit(tg_gpu.GemmOp(a, b, c, scalars[0], scalars[1], list(sizes), lds, *flags))
+    host.emit(tg_gpu.GemmOp(a, b, dest, scalars[0], scalars[1], list(sizes), lds, *flags))
+    _free(host, temporaries)
 
 
 def _gemm(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
     assert isinstance(op, blas.GemmOp)
-    elt = op.result.type.element_type
     m, n = host.buffer_sizes(dest)
     xd, yd = host.dims(op.x), host.dims(op.y)
     k = xd[0] if op.x_transposed else xd[1]
     _into(host, op.z, dest)
-    temporaries: list[SSAValue] = []
-    x, y = _stored(host, op.x, temporaries), _stored(host, op.y, temporaries)
-    scalars = _scalars(host, [op.alpha, op.beta if op.z is not None else 0.0], elt, temporaries)
-    _gemm_op(
-        host,
-        (x, y, dest),
-        scalars,
-        (m, n, k),
-        (xd[1], yd[1], n),
-        (op.x_transposed, op.y_transposed),
-    )
-    _free(host, temporaries)
+    beta = op.beta if op.z is not None else 0.0
+    _gemm_call(host, op, op.x, op.y, dest, op.alpha, beta, (m, n, k), (xd[1], yd[1], n), (op.x_transposed, op.y_transposed))
 
 
 def _gemv(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
     """y = alpha op(A) x + beta z as (m x k) @ (k x 1)."""
     assert isinstance(op, blas.GemvOp)
-    elt = op.result.type.element_type
     rows, cols = host.dims(op.a)
     m, k = (cols, rows) if op.a_transposed else (rows, cols)
     _into(host, op.z, dest)
-    temporaries: list[SSAValue] = []
-    a, x = _stored(host, op.a, temporaries), _stored(host, op.x, temporaries)
-    scalars = _scalars(host, [op.alpha, op.beta if op.z is not None else 0.0], elt, temporaries)
-    _gemm_op(
-        host,
-        (a, x, dest),
-        scalars,
-        (m, host.c1, k),
-        (cols, host.c1, host.c1),
-        (op.a_transposed, False),
-    )
-    _free(host, temporaries)
+    beta = op.beta if op.z is not None else 0.0
+    _gemm_call(host, op, op.a, op.x, dest, op.alpha, beta, (m, host.c1, k), (cols, host.c1, host.c1), (op.a_transposed, False))
 
 
 def _ger(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
     """C = alpha x y^T + z as (m x 1) @ (1 x n)."""
     assert isinstance(op, blas.GerOp)
-    elt = op.result.type.element_type
     m, n = host.buffer_sizes(dest)
     _into(host, op.z, dest)
-    temporaries: list[SSAValue] = []
-    x, y = _stored(host, op.x, temporaries), _stored(host, op.y, temporaries)
-    scalars = _scalars(host, [op.alpha, 1.0 if op.z is not None else 0.0], elt, temporaries)
-    _gemm_op(host, (x, y, dest), scalars, (m, n, host.c1), (host.c1, n, n), (False, False))
-    _free(host, temporaries)
+    beta = 1.0 if op.z is not None else 0.0
+    _gemm_call(host, op, op.x, op.y, dest, op.alpha, beta, (m, n, host.c1), (host.c1, n, n))
 
 
 def _vdot(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
     """x . y as (1 x k) @ (k x 1)."""
     assert isinstance(op, blas.VdotOp)
-    elt = op.result.type.element_type
     (k,) = host.dims(op.x)
-    temporaries: list[SSAValue] = []
-    x, y = _stored(host, op.x, temporaries), _stored(host, op.y, temporaries)
-    scalars = _scalars(host, [1.0, 0.0], elt, temporaries)
-    _gemm_op(
-        host,
-        (x, y, dest),
-        scalars,
-        (host.c1, host.c1, k),
-        (k, host.c1, host.c1),
-        (False, False),
-    )
-    _free(host, temporaries)
+    _gemm_call(host, op, op.x, op.y, dest, 1.0, 0.0, (host.c1, host.c1, k), (k, host.c1, host.c1))
 
 
 def _batched_gemm(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
@@ -222,10 +192,7 @@ def _dot(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
     contracted = k.dims(a)[-1]
 
     def output(o: SSAValue) -> None:
-        ivs = unravel(k, o, out_dims, out_static)
-        k.kernel = _Kernel({})
-        k.flat = {}
-        k.set_flat(ivs, o, out_static)
+        ivs = k.start_element(o, out_dims, out_static)
 
         def step(kk: list[SSAValue], acc: list[SSAValue]) -> list[SSAValue]:
             x = k.scalar(a, ivs[: rank_a - 1] + kk)
@@ -239,9 +206,13 @@ def _dot(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
     host.launch(k, host.grid(host.numel(host.buffer_sizes(dest))))
 
 
-GPU_MATERIALIZERS[blas.GemmOp] = _gemm
-GPU_MATERIALIZERS[blas.GemvOp] = _gemv
-GPU_MATERIALIZERS[blas.GerOp] = _ger
-GPU_MATERIALIZERS[blas.VdotOp] = _vdot
-GPU_MATERIALIZERS[blas.BatchedGemmOp] = _batched_gemm
-GPU_MATERIALIZERS[tg.DotOp] = _dot
+GPU_MATERIALIZERS.update(
+    {
+        blas.GemmOp: _gemm,
+        blas.GemvOp: _gemv,
+        blas.GerOp: _ger,
+        blas.VdotOp: _vdot,
+        blas.BatchedGemmOp: _batched_gemm,
+        tg.DotOp: _dot,
+    }
+)

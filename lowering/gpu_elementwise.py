@@ -15,10 +15,8 @@ from collections.abc import Sequence
 
 from tg.dialects import tg_gpu
 from tg.dialects.tensor_types import static_shape
-from tg.lowering.convert_tg_to_loops import _Kernel
 from tg.lowering.gpu_host import HostBuilder
 from tg.lowering.gpu_kernel_builder import BLOCK, KernelBuilder
-from tg.lowering.loops_shape import unravel
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import MemRefType
 from xdsl.ir import SSAValue
@@ -73,10 +71,7 @@ def _build(host: HostBuilder, pairs: Pairs, width: int, reads: Sequence[object])
     n = k.product(dims)
 
     def element(i: SSAValue) -> tuple[list[SSAValue], list[SSAValue]]:
-        ivs = unravel(k, i, dims, static)
-        k.flat = {}
-        k.set_flat(ivs, i, static)
-        k.kernel = _Kernel({})
+        ivs = k.start_element(i, dims, static)
         return [k.scalar(v, ivs) for v, _ in pairs], ivs
 
     def scalar_body(i: SSAValue) -> None:

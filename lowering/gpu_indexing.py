@@ -212,10 +212,7 @@ def _concatenate_operand(host: HostBuilder, op: tg_shape.ConcatenateOp, i: int, 
     static = static_shape(value.type)
 
     def element(j: SSAValue) -> None:
-        ivs = unravel(k, j, dims, static)
-        k.flat = {}
-        k.set_flat(ivs, j, static)
-        k.kernel = _Kernel({})
+        ivs = k.start_element(j, dims, static)
         out = list(ivs)
         out[axis] = k.emit(arith.AddiOp(ivs[axis], offset))
         k.store(k.scalar(value, ivs), dest, op.result, out)

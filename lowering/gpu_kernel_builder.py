@@ -23,7 +23,9 @@ from tg.lowering.convert_tg_to_loops import (
     INDEX,
     SCALAR_EMITTERS,
     LoopsBuilder,
+    _Kernel,
 )
+from tg.lowering.loops_shape import unravel
 from xdsl.dialects import arith, gpu, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
@@ -159,6 +161,16 @@ class KernelBuilder(LoopsBuilder):
         if emitter is None or type(op) in UNSUPPORTED:
             raise NotImplementedError(f"convert-buffers-to-gpu: no GPU lowering for {op.name}")
         return emitter(self, op, args)
+
+    def start_element(self, index: SSAValue, dims: Sequence[SSAValue], static: Sequence[int | None]) -> list[SSAValue]:
+        """The indices of row-major flat index `index` in a box of sizes `dims`, as a new
+        element begins: no scalar computed for another element is reused, and buffers
+        of static shape `static` are read at `index` itself."""
+        ivs = unravel(self, index, dims, static)
+        self.kernel = _Kernel({})
+        self.flat = {}
+        self.set_flat(ivs, index, static)
+        return ivs
 
     def set_flat(self, ivs: Sequence[SSAValue], index: SSAValue, static: Sequence[int | None]) -> None:
         """`index` is the flat index of `ivs` in buffers of static shape `static`."""

@@ -191,10 +191,7 @@ def _per_block(
     rows_only = axes == [rank - 1]
 
     def output(o: SSAValue) -> None:
-        out_ivs = unravel(k, o, out_dims, out_static)
-        k.kernel = _Kernel({})
-        k.flat = {}
-        k.set_flat(out_ivs, o, out_static)
+        out_ivs = k.start_element(o, out_dims, out_static)
         base = k.emit(arith.MuliOp(o, length)) if rows_only else None
         identity = _identity(k, op)
 
@@ -232,10 +229,7 @@ def _per_thread(
     out_dims = k.buffer_dims(dest, out_static)
 
     def output(o: SSAValue) -> None:
-        out_ivs = unravel(k, o, out_dims, out_static)
-        k.kernel = _Kernel({})
-        k.flat = {}
-        k.set_flat(out_ivs, o, out_static)
+        out_ivs = k.start_element(o, out_dims, out_static)
 
         def step(red_ivs: list[SSAValue], acc: list[SSAValue]) -> list[SSAValue]:
             ivs = _merge(rank, axes, out_ivs, red_ivs)
@@ -287,10 +281,7 @@ def _every_axis(host: HostBuilder, op: tg.ReduceOp, dest: SSAValue, side: Side, 
     identity = _identity(k, op)
 
     def step(i: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
-        ivs = unravel(k, i, in_dims, in_static)
-        k.flat = {}
-        k.set_flat(ivs, i, in_static)
-        k.kernel = _Kernel({})
+        ivs = k.start_element(i, in_dims, in_static)
         _store_side(k, side, ivs)
         return [combine(k, acc[0], k.scalar(op.input, ivs))]
 

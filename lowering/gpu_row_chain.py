@@ -23,13 +23,11 @@ from tg.dialects.tg_kernel import BufferOp, ComputeOp, ReleaseOp
 from tg.lowering.convert_tg_to_loops import (
     REDUCE_COMBINERS,
     REDUCE_IDENTITIES,
-    _Kernel,
     computed_inline,
 )
 from tg.lowering.gpu_host import HostBuilder
 from tg.lowering.gpu_kernel_builder import KernelBuilder
 from tg.lowering.gpu_reduce import block_reduce
-from tg.lowering.loops_shape import unravel
 from xdsl.dialects import arith, func
 from xdsl.ir import Block, SSAValue
 
@@ -164,10 +162,7 @@ def _lower_chain(host: HostBuilder, chain: Chain, values: dict[SSAValue, object]
     out_dims = k.dims(first.result)
 
     def row(o: SSAValue) -> None:
-        out_ivs = unravel(k, o, out_dims, out_static)
-        k.kernel = _Kernel({})
-        k.flat = {}
-        k.set_flat(out_ivs, o, out_static)
+        out_ivs = k.start_element(o, out_dims, out_static)
         for stage in chain.stages:
             _lower_stage(k, chain, stage, o, out_ivs, values)
 

@@ -91,14 +91,18 @@ def _float_mod(b: LoopsBuilder, x: SSAValue, y: SSAValue) -> SSAValue:
     return b.emit(arith.SelectOp(nonzero, moved, signed_zero))
 
 
-def _int_div(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
-    x, y = args
-    return _floor_divide(b, x, y) if is_float(x.type) else _int_floor_div(b, x, y)
+Binary = Callable[[LoopsBuilder, SSAValue, SSAValue], SSAValue]
 
 
-def _mod(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
-    x, y = args
-    return _float_mod(b, x, y) if is_float(x.type) else _int_mod(b, x, y)
+def _by_kind(for_floats: Binary, for_integers: Binary) -> Emitter:
+    """An emitter of a binary op whose float form is the GPU's own and whose integer
+    form is the CPU path's."""
+
+    def emit(b: LoopsBuilder, op: Operation, args: list[SSAValue]) -> SSAValue:
+        x, y = args
+        return (for_floats if is_float(x.type) else for_integers)(b, x, y)
+
+    return emit
 
 
 GPU_SCALAR_EMITTERS.update(
@@ -112,7 +116,7 @@ GPU_SCALAR_EMITTERS.update(
         tg_math.ErfcOp: _erfc,
         tg_math.Log1pOp: _unary(math.Log1pOp),
         tg_math.Expm1Op: _unary(math.ExpM1Op),
-        tg_math.IntDivOp: _int_div,
-        tg_math.ModOp: _mod,
+        tg_math.IntDivOp: _by_kind(_floor_divide, _int_floor_div),
+        tg_math.ModOp: _by_kind(_float_mod, _int_mod),
     }
 )

@@ -20,34 +20,21 @@ from typing import Any
 
 import numpy as np
 from tg.dialects import tg_gpu
+from tg.lowering.gpu_arith import CMPI_SYMBOLS, INFIX, OPERATORS
+from tg.lowering.gpu_arith import numpy_dtype as dtype
 from xdsl.dialects import arith, func, gpu, memref, scf
 from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     Float32Type,
-    Float64Type,
     FloatAttr,
-    IndexType,
     IntegerAttr,
-    IntegerType,
     MemRefType,
     ModuleOp,
 )
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 
 WARP = 32
-
-
-def dtype(t: Attribute) -> np.dtype:
-    if isinstance(t, IndexType):
-        return np.dtype(np.int64)
-    if isinstance(t, Float32Type):
-        return np.dtype(np.float32)
-    if isinstance(t, Float64Type):
-        return np.dtype(np.float64)
-    if isinstance(t, IntegerType):
-        return np.dtype({1: np.bool_, 8: np.int8, 16: np.int16, 32: np.int32, 64: np.int64}[t.width.data])
-    raise NotImplementedError(f"gpu simulator: no dtype for {t}")
 
 
 def _poison(shape: Sequence[int], t: np.dtype) -> np.ndarray:
@@ -432,10 +419,6 @@ def _unsigned(x: Any) -> Any:
     return x.view(np.dtype(f"u{x.dtype.itemsize}")) if x.dtype.kind == "i" else x
 
 
-_CMPI = {"eq": np.equal, "ne": np.not_equal, "slt": np.less, "sle": np.less_equal, "sgt": np.greater,
-         "sge": np.greater_equal, "ult": np.less, "ule": np.less_equal, "ugt": np.greater, "uge": np.greater_equal}  # fmt: skip
-
-
 def _cmpf(predicate: str, a: Any, b: Any) -> Any:
     unordered = np.isnan(a) | np.isnan(b)
     table = {"oeq": np.equal, "ogt": np.greater, "oge": np.greater_equal, "olt": np.less, "ole": np.less_equal,
@@ -503,13 +486,16 @@ def _scalar_op(op: Operation, args: list[Any]) -> list[Any]:
         return [result]
 
 
+_BINARY: dict[type[Operation], Callable[[Any, Any], Any]] = {op: OPERATORS[symbol] for op, symbol in INFIX.items()} | {
+    arith.DivfOp: np.divide,
+    arith.MaxSIOp: np.maximum,
+    arith.MinSIOp: np.minimum,
+}
+
+
 def _evaluate(op: Operation, a: list[Any]) -> Any:
-    binary = {arith.AddiOp: np.add, arith.SubiOp: np.subtract, arith.MuliOp: np.multiply, arith.AndIOp: np.bitwise_and,
-              arith.OrIOp: np.bitwise_or, arith.XOrIOp: np.bitwise_xor, arith.AddfOp: np.add, arith.SubfOp: np.subtract,
-              arith.MulfOp: np.multiply, arith.DivfOp: np.divide, arith.MaxSIOp: np.maximum, arith.MinSIOp: np.minimum,
-              arith.ShLIOp: np.left_shift, arith.ShRSIOp: np.right_shift}  # fmt: skip
-    if type(op) in binary:
-        return binary[type(op)](a[0], a[1])
+    if type(op) in _BINARY:
+        return _BINARY[type(op)](a[0], a[1])
     if isinstance(op, arith.DivSIOp | arith.RemSIOp):
         safe = np.where(np.asarray(a[1]) == 0, 1, a[1])
         q = _trunc_div(a[0], safe)
@@ -536,7 +522,7 @@ def _evaluate(op: Operation, a: list[Any]) -> Any:
     if isinstance(op, arith.CmpiOp):
         predicate = arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]
         x, y = (_unsigned(a[0]), _unsigned(a[1])) if predicate.startswith("u") else (a[0], a[1])
-        return _CMPI[predicate](x, y)
+        return OPERATORS[CMPI_SYMBOLS[predicate]](x, y)
     if isinstance(op, arith.CmpfOp):
         return _cmpf(arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data], a[0], a[1])
     if isinstance(op, arith.SelectOp):

@@ -6,8 +6,8 @@ False and `unavailable_reason()` says why; the GPU path then runs tg's own GEMM
 kernel instead. Matrices are row-major: cuBLAS, column-major, computes
 C^T = op(B)^T op(A)^T, which is the same memory (the swap-A-and-B trick). alpha and
 beta live in device memory (pointer mode device), so a call never waits for the host.
-`handle_for(device)` gives the device's handle, whose `gemm` and
-`gemm_strided_batched` take row-major operands.
+`handle_for(device)` gives the device's handle, whose `gemm` (single or strided
+batched) takes row-major operands.
 """
 
 from __future__ import annotations
@@ -108,11 +108,11 @@ class CublasHandle:
             raise CublasError(why)
         self.lib = lib
         handle = ctypes.c_void_p()
-        _check(lib.cublasCreate_v2(ctypes.byref(handle)), "cublasCreate_v2")
+        self._call("cublasCreate_v2", ctypes.byref(handle))
         self.handle = handle
-        _check(lib.cublasSetStream_v2(handle, int(stream)), "cublasSetStream_v2")
-        _check(lib.cublasSetPointerMode_v2(handle, _POINTER_MODE_DEVICE), "cublasSetPointerMode_v2")
-        _check(lib.cublasSetMathMode(handle, _DEFAULT_MATH), "cublasSetMathMode")
+        self._call("cublasSetStream_v2", handle, int(stream))
+        self._call("cublasSetPointerMode_v2", handle, _POINTER_MODE_DEVICE)
+        self._call("cublasSetMathMode", handle, _DEFAULT_MATH)
 
     def gemm(
         self,
@@ -130,52 +130,28 @@ class CublasHandle:
         beta: int,
         c: int,
         ldc: int,
+        batch: int = 1,
+        strides: tuple[int, int, int] = (0, 0, 0),
     ) -> None:
         """Row-major C (m x n, leading dimension ldc) = alpha op(A) op(B) + beta C,
         op(A) m x k, op(B) k x n; lda/ldb are the row lengths of A and B as stored;
-        alpha, beta, a, b, c are device addresses."""
-        if m == 0 or n == 0:
-            return
-        name = "cublasSgemm_v2" if np.dtype(dtype) == np.float32 else "cublasDgemm_v2"
-        _check(
-            getattr(self.lib, name)(
-                self.handle, _op(trans_b), _op(trans_a), n, m, k, alpha, b, ldb, a, lda, beta, c, ldc
-            ),
-            name,
-        )
-
-    def gemm_strided_batched(
-        self,
-        dtype: Any,
-        trans_a: bool,
-        trans_b: bool,
-        m: int,
-        n: int,
-        k: int,
-        alpha: int,
-        a: int,
-        lda: int,
-        stride_a: int,
-        b: int,
-        ldb: int,
-        stride_b: int,
-        beta: int,
-        c: int,
-        ldc: int,
-        stride_c: int,
-        batch: int,
-    ) -> None:
-        """`gemm` over `batch` matrices `stride_*` elements apart."""
+        alpha, beta, a, b, c are device addresses. With `batch` > 1, that many GEMMs
+        whose matrices of A, B, C are `strides` elements apart (one strided-batched call)."""
         if m == 0 or n == 0 or batch == 0:
             return
-        name = "cublasSgemmStridedBatched" if np.dtype(dtype) == np.float32 else "cublasDgemmStridedBatched"
-        _check(
-            getattr(self.lib, name)(
-                self.handle, _op(trans_b), _op(trans_a), n, m, k, alpha, b, ldb, stride_b, a, lda, stride_a, beta, c, ldc,
-                stride_c, batch,
-            ),
-            name,
-        )
+        precision = "S" if np.dtype(dtype) == np.float32 else "D"
+        swapped = (self.handle, _op(trans_b), _op(trans_a), n, m, k, alpha)  # C^T = op(B)^T op(A)^T
+        if batch == 1:
+            self._call(f"cublas{precision}gemm_v2", *swapped, b, ldb, a, lda, beta, c, ldc)
+        else:
+            stride_a, stride_b, stride_c = strides
+            self._call(
+                f"cublas{precision}gemmStridedBatched",
+                *swapped, b, ldb, stride_b, a, lda, stride_a, beta, c, ldc, stride_c, batch,
+            )  # fmt: skip
+
+    def _call(self, name: str, *args: Any) -> None:
+        _check(getattr(self.lib, name)(*args), name)
 
     def close(self) -> None:
         if self.handle:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from tg.lowering.gpu_arith import CMPI_SYMBOLS, INFIX, OPERATORS, numpy_dtype
 from xdsl.dialects import arith, func, gpu, memref
 from xdsl.dialects.builtin import (
     ArrayAttr,
@@ -306,10 +307,7 @@ def _u(a: int) -> int:
     return a & _MASK
 
 
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "arith.addi": lambda a, b: a + b,
-    "arith.subi": lambda a, b: a - b,
-    "arith.muli": lambda a, b: a * b,
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {op.name: OPERATORS[symbol] for op, symbol in INFIX.items()} | {
     "arith.divui": lambda a, b: _div(_u(a), _u(b)),
     "arith.divsi": _sdiv,
     "arith.floordivsi": _div,
@@ -321,15 +319,7 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "arith.minui": lambda a, b: a if _u(a) <= _u(b) else b,
     "arith.maxsi": max,
     "arith.minsi": min,
-    "arith.andi": lambda a, b: a & b,
-    "arith.ori": lambda a, b: a | b,
-    "arith.xori": lambda a, b: a ^ b,
-    "arith.shli": lambda a, b: a << b,
     "arith.shrui": lambda a, b: _u(a) >> b,
-    "arith.shrsi": lambda a, b: a >> b,
-    "arith.addf": lambda a, b: a + b,
-    "arith.subf": lambda a, b: a - b,
-    "arith.mulf": lambda a, b: a * b,
     "arith.divf": lambda a, b: a / b if b else float("nan") if a == 0 else float("inf") * (1 if a > 0 else -1),
 }
 _UNARY: dict[str, Callable[[Any], Any]] = {
@@ -345,17 +335,13 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
     "arith.extf": float,
     "arith.truncf": lambda a: float(np.float32(a)),
 }
+def _comparison(predicate: str) -> Callable[[int, int], bool]:
+    compare = OPERATORS[CMPI_SYMBOLS[predicate]]
+    return (lambda a, b: compare(_u(a), _u(b))) if predicate.startswith("u") else compare
+
+
 _PREDICATES: dict[int, Callable[[int, int], bool]] = {
-    0: lambda a, b: a == b,
-    1: lambda a, b: a != b,
-    2: lambda a, b: a < b,
-    3: lambda a, b: a <= b,
-    4: lambda a, b: a > b,
-    5: lambda a, b: a >= b,
-    6: lambda a, b: _u(a) < _u(b),
-    7: lambda a, b: _u(a) <= _u(b),
-    8: lambda a, b: _u(a) > _u(b),
-    9: lambda a, b: _u(a) >= _u(b),
+    i: _comparison(predicate) for i, predicate in enumerate(arith.CMPI_COMPARISON_OPERATIONS)
 }
 
 
@@ -513,19 +499,6 @@ def c_type(t: Attribute) -> Any:
         width = t.width.data
         return {1: ctypes.c_bool, 8: ctypes.c_int8, 16: ctypes.c_int16, 32: ctypes.c_int32, 64: ctypes.c_int64}[width]
     raise TypeError(f"no kernel argument type for {t}")
-
-
-def numpy_dtype(t: Attribute) -> np.dtype:
-    if isinstance(t, Float32Type):
-        return np.dtype(np.float32)
-    if isinstance(t, Float64Type):
-        return np.dtype(np.float64)
-    if isinstance(t, IntegerType):
-        width = t.width.data
-        return np.dtype(bool) if width == 1 else np.dtype(f"i{width // 8}")
-    if isinstance(t, IndexType):
-        return np.dtype(np.int64)
-    raise TypeError(f"no numpy dtype for {t}")
 
 
 def _static_shape(t: MemRefType) -> tuple[int | None, ...]:

@@ -316,14 +316,11 @@ class GpuStageCode:
         slots = (step.a, step.b, step.c, step.alpha, step.beta)
         dtype, ta, tb, m, n, k = step.dtype, step.trans_a, step.trans_b, step.m, step.n, step.k
         lda, ldb, ldc = step.lda, step.ldb, step.ldc
-        (sa, sb, sc), count = step.strides, step.count
+        strides, count = step.strides, step.count
 
         def run(pointers: list[int], held: dict[int, Any]) -> None:
             a, b, c, alpha, beta = (pointers[s] for s in slots)
-            if count == 1:
-                handle.gemm(dtype, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-            else:
-                handle.gemm_strided_batched(dtype, ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, count)
+            handle.gemm(dtype, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, count, strides)
 
         return run
 

@@ -6,30 +6,23 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
 import pytest
+from gpu_testutil import MOCK_LAUNCH_LOG, run_mock
 
-PRELUDE = """
+PRELUDE = (
+    """
 import ctypes, gc, numpy as np
 from tg.runtime import cuda_driver as cd, nvrtc
 from tg.runtime.cuda_device import CudaUnavailable, get_device, probe
-
-class Launch(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char * 64), ("grid", ctypes.c_uint * 3), ("block", ctypes.c_uint * 3),
-                ("smem", ctypes.c_uint), ("stream", ctypes.c_uint64), ("nparams", ctypes.c_int),
-                ("params", ctypes.c_uint64 * 32)]
-
-mock = ctypes.CDLL("libcuda.so.1")
-mock.mock_launch.restype = ctypes.POINTER(Launch)
-mock.mock_bytes.restype = ctypes.c_uint64
 """
+    + MOCK_LAUNCH_LOG
+    + "mock.mock_bytes.restype = ctypes.c_uint64\n"
+)
 
 
 def run(mock, code: str, **env: str) -> str:  # type: ignore[no-untyped-def]
-    done = mock.run(PRELUDE + textwrap.dedent(code), **env)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return run_mock(mock, code, PRELUDE, **env)
 
 
 def test_import_tg_loads_no_cuda() -> None:

@@ -17,6 +17,7 @@ import pytest
 import tg
 import tg.tensor as T
 import tg.tensor.nnet
+from gpu_testutil import run_mock
 from tg.device import CPU, DeviceSpec, parse_device
 from tg.runtime.cuda_device import CudaUnavailable, probe
 
@@ -149,12 +150,10 @@ def test_no_device_and_ordinal_out_of_range_are_named(mock_libcuda):
     except CudaUnavailable as e:
         print("raised:", e)
     """
-    done = mock_libcuda.run(textwrap.dedent(code.format(device="cuda")), MOCK_NO_DEVICE="1")
-    assert done.returncode == 0, done.stderr
-    assert "raised: CUDA is not available: no CUDA device" in done.stdout
-    done = mock_libcuda.run(textwrap.dedent(code.format(device="cuda3")))
-    assert done.returncode == 0, done.stderr
-    assert "raised: no CUDA device 3: the driver sees 1 device(s)" in done.stdout
+    printed = run_mock(mock_libcuda, code.format(device="cuda"), MOCK_NO_DEVICE="1")
+    assert "raised: CUDA is not available: no CUDA device" in printed
+    printed = run_mock(mock_libcuda, code.format(device="cuda3"))
+    assert "raised: no CUDA device 3: the driver sees 1 device(s)" in printed
 
 
 # ------------------------------------------------------------------ ahead of time
@@ -371,9 +370,7 @@ print("ok")
 @pytest.mark.nvrtc
 def test_call_path_memory_traffic(mock_libcuda):
     """Against the mock driver (kernels do not run there): what is copied when."""
-    done = mock_libcuda.run(MOCK_CALLS)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("ok")
+    assert run_mock(mock_libcuda, MOCK_CALLS).strip().endswith("ok")
 
 
 # ------------------------------------------------------------------ on a GPU: device-resident memory
@@ -542,6 +539,4 @@ print("ok")
 @pytest.mark.mockcuda
 @pytest.mark.nvrtc
 def test_failed_call_restores_in_place_updates(mock_libcuda):
-    done = mock_libcuda.run(MOCK_FAILED_CALL)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("ok")
+    assert run_mock(mock_libcuda, MOCK_FAILED_CALL).strip().endswith("ok")

@@ -10,11 +10,11 @@ nor the CUDA printer."""
 from __future__ import annotations
 
 import ctypes
-import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
+from gpu_testutil import MOCK_LAUNCH_LOG, run_mock
 from tg.dialects.tg_gpu import GEMM_TILE, BatchedGemmOp, GemmOp
 from tg.runtime.gpu_plan import (
     ConcreteAlloc,
@@ -334,13 +334,7 @@ from tg.runtime.cuda_device import get_device
 from tg.runtime.cuda_driver import DeviceArray
 from tg.runtime.gpu_stage import GpuStageCode
 import test_gpu_plan as t
-
-class Launch(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char * 64), ("grid", ctypes.c_uint * 3), ("block", ctypes.c_uint * 3),
-                ("smem", ctypes.c_uint), ("stream", ctypes.c_uint64), ("nparams", ctypes.c_int),
-                ("params", ctypes.c_uint64 * 32)]
-mock = ctypes.CDLL("libcuda.so.1")
-mock.mock_launch.restype = ctypes.POINTER(Launch)
+""" + MOCK_LAUNCH_LOG + """
 for name, count in ((b"ew", 3), (b"rows", 6), (b"tg_gemm_f32", 13)):
     mock.mock_set_kernel_nparams(name, count)
 def launches():
@@ -353,9 +347,7 @@ def run_on_mock(mock_libcuda, code: str) -> str:  # type: ignore[no-untyped-def]
     import os
 
     tests = os.path.dirname(__file__)
-    done = mock_libcuda.run(f"import sys; sys.path.insert(0, {tests!r})\n" + RUN_PRELUDE + textwrap.dedent(code))
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return run_mock(mock_libcuda, code, f"import sys; sys.path.insert(0, {tests!r})\n" + RUN_PRELUDE)
 
 
 @pytest.mark.mockcuda
@@ -506,8 +498,7 @@ except cublas.CublasError as e:
     assert "nvidia-cublas" in str(e)
 print("ok")
 """
-    done = mock_libcuda.run(code)
-    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert run_mock(mock_libcuda, code).strip() == "ok"
 
 
 @pytest.mark.gpu
