@@ -9,10 +9,11 @@ log(s) + m - x[label].
 from __future__ import annotations
 
 from tg.dialects.tg_nnet import SoftmaxCrossentropyOp
-from tg.lowering.convert_tg_to_loops import INDEX, _Kernel, _lowest
+from tg.lowering.convert_tg_to_loops import _Kernel, _lowest
 from tg.lowering.gpu_host import GPU_MATERIALIZERS, HostBuilder
 from tg.lowering.gpu_kernel_builder import BLOCK
 from tg.lowering.gpu_reduce import block_reduce
+from tg.lowering.loops_nnet import checked_label
 from xdsl.dialects import arith, math
 from xdsl.ir import Operation, SSAValue
 
@@ -52,21 +53,7 @@ def _softmax_crossentropy(host: HostBuilder, op: Operation, dest: SSAValue) -> N
         s = block_reduce(k, partial, add, zero)
 
         def loss() -> None:
-            label = k.emit(arith.IndexCastOp(k.scalar(op.labels, [i]), INDEX))
-            negative = k.emit(arith.CmpiOp(label, k.c0, "slt"))
-            label = k.emit(arith.SelectOp(negative, k.emit(arith.AddiOp(label, classes)), label))
-            outside = k.emit(
-                arith.OrIOp(
-                    k.emit(arith.CmpiOp(label, k.c0, "slt")),
-                    k.emit(arith.CmpiOp(label, classes, "sge")),
-                )
-            )
-            k.fail_if(
-                outside,
-                "IndexError",
-                "softmax_crossentropy: a label is out of range for the number of classes",
-            )
-            label = k.emit(arith.SelectOp(outside, k.c0, label))
+            label = checked_label(k, k.scalar(op.labels, [i]), classes)
             picked = k.scalar(op.logits, [i, label])
             value = k.emit(arith.SubfOp(k.emit(arith.AddfOp(k.emit(math.LogOp(s)), m)), picked))
             k.store(value, dest, op.result, [i])

@@ -28,7 +28,7 @@ from tg.lowering.convert_tg_to_loops import (
 )
 from tg.lowering.gpu_host import GPU_MATERIALIZERS, HostBuilder
 from tg.lowering.gpu_kernel_builder import BLOCK, WARP, KernelBuilder
-from tg.lowering.loops_reduce import _highest
+from tg.lowering.loops_reduce import _highest, arg_better
 from tg.lowering.loops_shape import unravel
 from xdsl.dialects import arith, memref
 from xdsl.dialects.builtin import IntegerType, MemRefType, i32, i64
@@ -337,12 +337,7 @@ def _arg_reduce(host: HostBuilder, op: Operation, dest: SSAValue) -> None:
         def step(red_ivs: list[SSAValue], carried: list[SSAValue]) -> list[SSAValue]:
             best, where, count = carried
             x = k.scalar(op.input, _merge(rank, axes, out_ivs, red_ivs))
-            if is_float(elt):
-                better = k.emit(arith.CmpfOp(x, best, "ogt" if larger else "olt"))
-                nan = k.emit(arith.CmpfOp(x, x, "uno"))
-                better = k.emit(arith.SelectOp(nan, k.emit(arith.CmpfOp(best, best, "ord")), better))
-            else:
-                better = k.emit(arith.CmpiOp(x, best, "sgt" if larger else "slt"))
+            better = arg_better(k, x, best, larger)
             return [
                 k.emit(arith.SelectOp(better, x, best)),
                 k.emit(arith.SelectOp(better, count, where)),

@@ -48,18 +48,7 @@ def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> Non
             return b.emit(arith.AddfOp(acc, vector_math.exp(b, shifted), REASSOC))
 
         s = b.accumulate(classes, zero, total)
-        raw = b.scalar(op.labels, [i])
-        label = b.emit(arith.IndexCastOp(raw, INDEX))
-        negative = b.emit(arith.CmpiOp(label, b.c0, "slt"))
-        label = b.emit(arith.SelectOp(negative, b.emit(arith.AddiOp(label, classes)), label))
-        outside = b.emit(
-            arith.OrIOp(
-                b.emit(arith.CmpiOp(label, b.c0, "slt")),
-                b.emit(arith.CmpiOp(label, classes, "sge")),
-            )
-        )
-        b.fail_if(outside, "IndexError", "softmax_crossentropy: a label is out of range for the number of classes")
-        label = b.emit(arith.SelectOp(outside, b.c0, label))
+        label = checked_label(b, b.scalar(op.labels, [i]), classes)
         picked = b.scalar(op.logits, [i, label])
         loss = b.emit(arith.SubfOp(b.emit(arith.AddfOp(vector_math.log(b, s), m)), picked))
         b.emit(memref.StoreOp.get(loss, dest, [i]))
@@ -69,3 +58,16 @@ def _softmax_crossentropy(b: LoopsBuilder, op: Operation, dest: SSAValue) -> Non
 
 
 MATERIALIZERS[SoftmaxCrossentropyOp] = _softmax_crossentropy
+
+
+def checked_label(b: LoopsBuilder, raw: SSAValue, classes: SSAValue) -> SSAValue:
+    """Label `raw` as an index into the classes: a negative one counts from the end;
+    one still outside [0, classes) fails the call with an IndexError (and reads
+    class 0 until the call stops)."""
+    label = b.emit(arith.IndexCastOp(raw, INDEX))
+    negative = b.emit(arith.CmpiOp(label, b.c0, "slt"))
+    label = b.emit(arith.SelectOp(negative, b.emit(arith.AddiOp(label, classes)), label))
+    outside = b.emit(arith.OrIOp(b.emit(arith.CmpiOp(label, b.c0, "slt")), b.emit(arith.CmpiOp(label, classes, "sge"))))
+    b.fail_if(outside, "IndexError", "softmax_crossentropy: a label is out of range for the number of classes")
+    return b.emit(arith.SelectOp(outside, b.c0, label))
+

@@ -88,17 +88,7 @@ def _arg_reduce(b: LoopsBuilder, op: Operation, dest: SSAValue) -> None:
             for a, iv in zip(axes, red_ivs):
                 ivs[a] = iv
             x = b.scalar(op.input, ivs)
-            if is_float(elt):
-                # better, or the first NaN (x unordered while best is not)
-                better = b.emit(arith.CmpfOp(x, best, "ogt" if larger else "olt"))
-                first_nan = b.emit(
-                    arith.SelectOp(
-                        b.emit(arith.CmpfOp(x, x, "uno")), b.emit(arith.CmpfOp(best, best, "ord")), better
-                    )
-                )
-                better = first_nan
-            else:
-                better = b.emit(arith.CmpiOp(x, best, "sgt" if larger else "slt"))
+            better = arg_better(b, x, best, larger)
             return [
                 b.emit(arith.SelectOp(better, x, best)),
                 b.emit(arith.SelectOp(better, count, where)),
@@ -180,3 +170,14 @@ MATERIALIZERS[tg_reduce.ArgMaxOp] = _arg_reduce
 MATERIALIZERS[tg_reduce.ArgMinOp] = _arg_reduce
 MATERIALIZERS[tg_reduce.CumsumOp] = _scan
 MATERIALIZERS[tg_reduce.CumprodOp] = _scan
+
+
+def arg_better(b: LoopsBuilder, x: SSAValue, best: SSAValue, larger: bool) -> SSAValue:
+    """Whether `x` takes `best`'s place in an argmax (`larger`) or argmin: it is
+    better, or it is the first NaN (x unordered while best is not), as numpy's."""
+    if not is_float(x.type):
+        return b.emit(arith.CmpiOp(x, best, "sgt" if larger else "slt"))
+    better = b.emit(arith.CmpfOp(x, best, "ogt" if larger else "olt"))
+    nan = b.emit(arith.CmpfOp(x, x, "uno"))
+    return b.emit(arith.SelectOp(nan, b.emit(arith.CmpfOp(best, best, "ord")), better))
+
