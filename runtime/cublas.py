@@ -57,6 +57,8 @@ def _library() -> tuple[ctypes.CDLL | None, str]:
         loaded = load_nvidia_dynamic_lib("cublas")
         if loaded.abs_path:
             return _declare(ctypes.CDLL(loaded.abs_path)), ""
+        if loaded._handle_uint:  # loaded before (by torch, say) from a path it cannot name
+            return _declare(ctypes.CDLL("libcublas", handle=loaded._handle_uint)), ""
     except ImportError as e:
         reasons.append(f"cuda.pathfinder is not installed ({e})")
     except Exception as e:  # noqa: BLE001 - DynamicLibNotFoundError and friends
@@ -141,6 +143,7 @@ class CublasHandle:
             return
         precision = "S" if np.dtype(dtype) == np.float32 else "D"
         swapped = (self.handle, _op(trans_b), _op(trans_a), n, m, k, alpha)  # C^T = op(B)^T op(A)^T
+        lda, ldb, ldc = leading_dimensions(trans_a, trans_b, m, n, k, lda, ldb, ldc)
         if batch == 1:
             self._call(f"cublas{precision}gemm_v2", *swapped, b, ldb, a, lda, beta, c, ldc)
         else:
@@ -161,6 +164,23 @@ class CublasHandle:
 
 def _op(transposed: bool) -> int:
     return _OP_T if transposed else _OP_N
+
+
+def leading_dimensions(
+    trans_a: bool, trans_b: bool, m: int, n: int, k: int, lda: int, ldb: int, ldc: int
+) -> tuple[int, int, int]:
+    """lda, ldb, ldc (row lengths of the row-major A, B, C as stored) as cuBLAS accepts
+    them. It wants each at least max(1, the row length), even where the leading
+    dimension is never used: a matrix of one row, or of empty rows (k == 0 gives
+    lda = 0: CUBLAS_STATUS_INVALID_VALUE); there it is raised to that minimum. Other
+    matrices keep theirs (a wrong one is an error worth seeing)."""
+
+    def fixed(ld: int, rows: int, length: int) -> int:
+        return max(ld, length, 1) if rows <= 1 or length == 0 else ld
+
+    a_rows, a_length = (k, m) if trans_a else (m, k)
+    b_rows, b_length = (n, k) if trans_b else (k, n)
+    return fixed(lda, a_rows, a_length), fixed(ldb, b_rows, b_length), fixed(ldc, m, n)
 
 
 _handles: dict[int, CublasHandle] = {}

@@ -2,7 +2,10 @@
 
 Every driver call goes through `check`, which turns an error code into `CudaError`
 with the driver's name for it. Work is queued on the device's own non-blocking
-stream; copies to the host wait for it. `cuda.bindings` is imported on first use.
+stream; copies to the host wait for it. The current context is per thread: every
+entry point here makes its device's primary context current on the calling thread
+first (finalizers too: they may run on any thread). `cuda.bindings` is imported on
+first use.
 
 `DeviceArray` speaks DLPack both ways (capsules built here with ctypes), so torch
 and CuPy tensors come in and go out without copies, and `__cuda_array_interface__`.
@@ -60,12 +63,20 @@ def create_stream() -> Any:
     return check(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING.value))
 
 
-def _stream_handle(stream: Any) -> int:
-    if stream is None:
-        from tg.runtime.cuda_device import get_device
+def _in_context(device: int) -> Any:
+    """Device `device` (a CudaDevice), its primary context made current on the calling
+    thread (a thread other than the one that first used the device has none)."""
+    from tg.runtime.cuda_device import get_device
 
-        stream = get_device().stream
-    return int(stream)
+    owner = get_device(device)
+    owner.make_current()
+    return owner
+
+
+def _stream_handle(stream: Any, device: int = 0) -> int:
+    """The handle of `stream` (None: the device's own), with the device's context current."""
+    owner = _in_context(device)
+    return int(owner.stream if stream is None else stream)
 
 
 # ---------------------------------------------------------------- memory
@@ -97,14 +108,16 @@ class DeviceBuffer:
         if nbytes <= 0:
             return cls(0, 0, device)
         cu = _cu()
+        _in_context(device)
         try:
             ptr = int(check(cu.cuMemAlloc(nbytes)))
         except CudaError as e:
             if e.name != "CUDA_ERROR_OUT_OF_MEMORY":
                 raise
             _release_pools()  # cached blocks back to the driver, then once more
+            _in_context(device)
             ptr = int(check(cu.cuMemAlloc(nbytes)))
-        return cls(ptr, nbytes, device, _free)
+        return cls(ptr, nbytes, device, functools.partial(_free, device=device))
 
     def close(self) -> None:
         """Release the memory now (idempotent)."""
@@ -120,7 +133,8 @@ class DeviceBuffer:
         if array.nbytes > self.nbytes:
             raise ValueError(f"{array.nbytes} bytes do not fit a {self.nbytes}-byte device buffer")
         if array.nbytes:
-            check(_cu().cuMemcpyHtoDAsync(self.ptr, array.ctypes.data, array.nbytes, _stream_handle(stream)))
+            handle = _stream_handle(stream, self.device)
+            check(_cu().cuMemcpyHtoDAsync(self.ptr, array.ctypes.data, array.nbytes, handle))
 
     def copy_to_host(self, array: np.ndarray, stream: Any = None) -> np.ndarray:
         """Fill a C-contiguous, writeable host array from the start of the buffer
@@ -130,7 +144,7 @@ class DeviceBuffer:
         if array.nbytes > self.nbytes:
             raise ValueError(f"a {self.nbytes}-byte device buffer cannot fill {array.nbytes} bytes")
         if array.nbytes:
-            handle = _stream_handle(stream)
+            handle = _stream_handle(stream, self.device)
             cu = _cu()
             check(cu.cuMemcpyDtoHAsync(array.ctypes.data, self.ptr, array.nbytes, handle))
             check(cu.cuStreamSynchronize(handle))
@@ -142,24 +156,25 @@ class DeviceBuffer:
             raise ValueError(f"{nbytes} bytes do not fit a {self.nbytes}-byte device buffer")
         if nbytes:
             src = source.ptr if isinstance(source, DeviceBuffer) else int(source)
-            check(_cu().cuMemcpyDtoDAsync(self.ptr, src, nbytes, _stream_handle(stream)))
+            check(_cu().cuMemcpyDtoDAsync(self.ptr, src, nbytes, _stream_handle(stream, self.device)))
 
     def fill32(self, value: int, count: int | None = None, stream: Any = None) -> None:
         """Set `count` (default: all) 32-bit words to `value` (NaN poisoning: 0x7FC00000)."""
         count = self.nbytes // 4 if count is None else count
         if count:
-            check(_cu().cuMemsetD32Async(self.ptr, value & 0xFFFFFFFF, count, _stream_handle(stream)))
+            check(_cu().cuMemsetD32Async(self.ptr, value & 0xFFFFFFFF, count, _stream_handle(stream, self.device)))
 
     def zero(self, stream: Any = None) -> None:
         if self.nbytes:
-            check(_cu().cuMemsetD8Async(self.ptr, 0, self.nbytes, _stream_handle(stream)))
+            check(_cu().cuMemsetD8Async(self.ptr, 0, self.nbytes, _stream_handle(stream, self.device)))
 
     def __repr__(self) -> str:
         return f"DeviceBuffer(0x{self.ptr:x}, {self.nbytes} bytes, cuda{self.device})"
 
 
-def _free(ptr: int) -> None:
+def _free(ptr: int, device: int = 0) -> None:
     try:
+        _in_context(device)  # a finalizer may run on a thread with no current context
         check(_cu().cuMemFree(ptr))
     except Exception:  # noqa: BLE001, S110 - a finalizer must not raise (the context may be gone)
         pass
@@ -176,7 +191,7 @@ class BufferPool:
         self._free: dict[int, list[int]] = {}
         self._lock = threading.Lock()
         _POOLS.add(self)
-        finalizer = weakref.finalize(self, _free_blocks, self._free)
+        finalizer = weakref.finalize(self, _free_blocks, self._free, device)
         finalizer.atexit = False
 
     @staticmethod
@@ -206,7 +221,7 @@ class BufferPool:
                 self._free.setdefault(size, []).append(ptr)
                 self.held += size
                 return
-        _free(ptr)
+        _free(ptr, self.device)
 
     def release(self) -> None:
         """Free every held block."""
@@ -215,14 +230,14 @@ class BufferPool:
             self._free.clear()
             self.held = 0
         for ptr in blocks:
-            _free(ptr)
+            _free(ptr, self.device)
 
 
-def _free_blocks(blocks: dict[int, list[int]]) -> None:
+def _free_blocks(blocks: dict[int, list[int]], device: int) -> None:
     """A collected pool's blocks back to the driver."""
     for ptrs in list(blocks.values()):
         for ptr in ptrs:
-            _free(ptr)
+            _free(ptr, device)
     blocks.clear()
 
 
@@ -299,7 +314,7 @@ class DeviceArray:
             raise ValueError("get() of a non-contiguous device array: make it contiguous on the device first")
         out = np.empty(self.shape, self.dtype)
         if self.size:
-            DeviceBuffer(self.ptr, self.nbytes).copy_to_host(out, stream)
+            DeviceBuffer(self.ptr, self.nbytes, self.buffer.device).copy_to_host(out, stream)
         return out
 
     def set(self, array: np.ndarray, stream: Any = None) -> None:
@@ -310,7 +325,7 @@ class DeviceArray:
         if not self.is_contiguous:
             raise ValueError("set() of a non-contiguous device array")
         if self.size:
-            DeviceBuffer(self.ptr, self.nbytes).copy_from_host(array, stream)
+            DeviceBuffer(self.ptr, self.nbytes, self.buffer.device).copy_from_host(array, stream)
 
     def __repr__(self) -> str:
         return f"DeviceArray(shape={self.shape}, dtype={self.dtype}, cuda{self.buffer.device})"
@@ -319,15 +334,13 @@ class DeviceArray:
 
     @property
     def __cuda_array_interface__(self) -> dict[str, Any]:
-        from tg.runtime.cuda_device import get_device
-
         return {
             "shape": self.shape,
             "typestr": self.dtype.str,
             "data": (self.ptr, False),
             "version": 3,
             "strides": self.strides,
-            "stream": int(get_device(self.buffer.device).stream),
+            "stream": _stream_handle(None, self.buffer.device),
         }
 
     def __dlpack_device__(self) -> tuple[int, int]:
@@ -338,29 +351,29 @@ class DeviceArray:
     ) -> Any:
         """A DLPack capsule viewing this array (versioned when the consumer allows
         1.x). The consumer's `stream` (None/1: legacy default, 2: per-thread, -1:
-        none) is made to wait for the work queued on ours."""
+        none) is made to wait for the work queued on ours; when the consumer releases
+        the view, ours waits for the consumer's (see `_after_consumer`), so the memory
+        is not reused under its pending work."""
         if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
             raise BufferError("a device array can only be exported on its own device (no cross-device copy)")
         if copy:
             raise BufferError("copy=True is not supported: the export is always a view")
-        if stream != -1:
-            _order_after_our_stream(self.buffer.device, 1 if stream is None else stream)
+        consumer = _LEGACY_STREAM if stream is None else int(stream)
+        if consumer != -1:
+            _stream_wait(self.buffer.device, consumer, None)
         versioned = max_version is not None and max_version[0] >= 1
-        return _export_capsule(self, versioned)
+        return _export_capsule(self, versioned, consumer)
 
     @classmethod
     def from_dlpack(cls, tensor: Any) -> DeviceArray:
         """A zero-copy view of a CUDA tensor (torch, CuPy, ...) that supports DLPack;
         the tensor's memory stays alive while the view (or its buffer) does."""
-        from tg.runtime.cuda_device import get_device
-
         if isinstance(tensor, DeviceArray):
             return tensor
         device_type, device_id = tensor.__dlpack_device__()
         if int(device_type) not in (_DL_CUDA, _DL_CUDA_MANAGED):
             raise TypeError(f"from_dlpack needs a CUDA tensor, got DLPack device type {int(device_type)}")
-        device = get_device(int(device_id))
-        stream = int(device.stream)
+        stream = _stream_handle(None, int(device_id))  # the producer makes ours wait for its work
         try:
             capsule = tensor.__dlpack__(stream=stream, max_version=(1, 0))
         except TypeError:  # a producer from before DLPack 1.0
@@ -376,20 +389,40 @@ def _contiguous_strides(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...
     return tuple(reversed(strides))
 
 
-def _order_after_our_stream(device: int, consumer: int) -> None:
-    """Make `consumer` (a stream handle) wait for the work queued on our stream."""
-    from tg.runtime.cuda_device import get_device
+_LEGACY_STREAM, _PER_THREAD_STREAM = 1, 2
+"""DLPack's (and the driver's) handles of the legacy and per-thread default streams."""
 
-    ours = get_device(device).stream
-    if consumer == int(ours):
+
+def _stream_wait(device: int, waiting: int | None, recorded: int | None) -> None:
+    """Make stream `waiting` wait for the work queued so far on stream `recorded`
+    (None: the device's own stream), with an event; nothing when they are one stream."""
+    owner = _in_context(device)
+    ours = int(owner.stream)
+    waiting = ours if waiting is None else waiting
+    recorded = ours if recorded is None else recorded
+    if waiting == recorded:
         return
     cu = _cu()
     event = check(cu.cuEventCreate(cu.CUevent_flags.CU_EVENT_DISABLE_TIMING.value))
     try:
-        check(cu.cuEventRecord(event, ours))
-        check(cu.cuStreamWaitEvent(consumer, event, 0))
+        check(cu.cuEventRecord(event, recorded))
+        check(cu.cuStreamWaitEvent(waiting, event, 0))
     finally:
         check(cu.cuEventDestroy(event))
+
+
+def _after_consumer(device: int, consumer: int) -> None:
+    """A DLPack consumer released its view: later work on our stream (which may reuse
+    the memory: pooled blocks) waits for what it queued on `consumer`. The legacy
+    stream is valid forever; any other handle may be gone by now (or, per-thread, be
+    another thread's), so for those the whole context is synchronized instead."""
+    if consumer == -1:
+        return
+    if consumer == _LEGACY_STREAM:
+        _stream_wait(device, None, consumer)
+    else:
+        _in_context(device)
+        check(_cu().cuCtxSynchronize())
 
 
 # ---------------------------------------------------------------- DLPack structures
@@ -476,14 +509,24 @@ def _capsule_api() -> _CapsuleApi:
 _exports: dict[int, tuple[Any, ...]] = {}
 """Exported views by their managed-tensor address: the structures and the array,
 kept alive until the consumer calls the deleter."""
-_exports_lock = threading.Lock()
+_exports_lock = threading.RLock()
+"""Reentrant: a collection while it is held may release a view whose deleter is ours."""
 
 
 @_DELETER
 def _export_deleter(address: int | None) -> None:
-    if address:
-        with _exports_lock:
-            _exports.pop(address, None)
+    if not address:
+        return
+    with _exports_lock:
+        export = _exports.pop(address, None)
+    if export is None:
+        return
+    array, consumer = export[-2], export[-1]
+    try:
+        if array.nbytes and consumer != int(_in_context(array.buffer.device).stream):
+            _after_consumer(array.buffer.device, consumer)
+    except Exception:  # noqa: BLE001, S110 - a C callback must not raise (the driver may be gone at exit)
+        pass
 
 
 def _capsule_destructor(capsule: int | None) -> None:
@@ -508,12 +551,14 @@ def _dl_dtype(dtype: np.dtype) -> _DLDataType:
     return _DLDataType(code, dtype.itemsize * 8, 1)
 
 
-def _export_capsule(array: DeviceArray, versioned: bool) -> Any:
+def _export_capsule(array: DeviceArray, versioned: bool, consumer: int) -> Any:
+    """The capsule of a view of `array` for a consumer working on stream `consumer`.
+    Strides are always given (DLPack 1.2 forbids NULL for ndim > 0; older readers
+    accept them)."""
     ndim = array.ndim
     shape = (ctypes.c_int64 * max(ndim, 1))(*array.shape)
-    strides = None
-    if array.strides is not None:
-        strides = (ctypes.c_int64 * max(ndim, 1))(*(s // array.dtype.itemsize for s in array.strides))
+    byte_strides = array.strides or _contiguous_strides(array.shape, array.dtype.itemsize)
+    strides = (ctypes.c_int64 * max(ndim, 1))(*(s // array.dtype.itemsize for s in byte_strides)) if ndim else None
     tensor = _DLTensor(
         ctypes.c_void_p(array.ptr or None),
         _DLDevice(_DL_CUDA, array.buffer.device),
@@ -532,7 +577,7 @@ def _export_capsule(array: DeviceArray, versioned: bool) -> Any:
         name = _NAME
     address = ctypes.addressof(managed)
     with _exports_lock:
-        _exports[address] = (managed, shape, strides, array)
+        _exports[address] = (managed, shape, strides, array, consumer)
     return _capsule_api().new(address, ctypes.addressof(name), _capsule_destructor_c)
 
 
@@ -596,47 +641,59 @@ def _np_dtype(dl: _DLDataType) -> np.dtype:
 class Function:
     """A kernel in a loaded module."""
 
-    __slots__ = ("handle", "module", "name")
+    __slots__ = ("handle", "max_dynamic_shared", "module", "name")
 
     def __init__(self, module: Module, name: str, handle: Any) -> None:
         self.module = module  # keeps the module loaded
         self.name = name
         self.handle = handle
+        self.max_dynamic_shared = 48 * 1024
+        """Dynamic shared memory a launch may ask for (raised by `set_max_dynamic_shared`)."""
 
     def set_max_dynamic_shared(self, nbytes: int) -> None:
-        """Allow more than 48 KB of dynamic shared memory per block."""
+        """Allow at least `nbytes` of dynamic shared memory per block (more than 48 KB
+        needs the opt-in). Only ever raised: a launch prepared earlier for a larger
+        size must keep working."""
+        if nbytes <= self.max_dynamic_shared:
+            return
         cu = _cu()
+        _in_context(self.module.device)
         attribute = cu.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
         check(cu.cuFuncSetAttribute(self.handle, attribute, nbytes))
+        self.max_dynamic_shared = nbytes
 
     def __repr__(self) -> str:
         return f"Function({self.name!r})"
 
 
 class Module:
-    """A CUBIN (or PTX) loaded into the current context; unloaded when collected."""
+    """A CUBIN (or PTX) loaded into a device's primary context; unloaded when collected."""
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: Any, device: int = 0) -> None:
         self.handle = handle
+        self.device = device
         self.functions: dict[str, Function] = {}
-        finalizer = weakref.finalize(self, _unload, handle)
+        finalizer = weakref.finalize(self, _unload, handle, device)
         finalizer.atexit = False
 
     @classmethod
-    def load(cls, image: bytes) -> Module:
+    def load(cls, image: bytes, device: int = 0) -> Module:
         """cuModuleLoadData; CudaError `CUDA_ERROR_NO_BINARY_FOR_GPU` for a CUBIN of
         another arch, `CUDA_ERROR_UNSUPPORTED_PTX_VERSION` for too new PTX."""
-        return cls(check(_cu().cuModuleLoadData(image)))
+        _in_context(device)
+        return cls(check(_cu().cuModuleLoadData(image)), device)
 
     def function(self, name: str) -> Function:
         found = self.functions.get(name)
         if found is None:
+            _in_context(self.device)
             found = self.functions[name] = Function(self, name, check(_cu().cuModuleGetFunction(self.handle, name.encode())))
         return found
 
 
-def _unload(handle: Any) -> None:
+def _unload(handle: Any, device: int) -> None:
     try:
+        _in_context(device)  # a finalizer may run on a thread with no current context
         check(_cu().cuModuleUnload(handle))
     except Exception:  # noqa: BLE001, S110 - a finalizer must not raise
         pass
@@ -682,19 +739,24 @@ def launch(
         args = packed
     gx, gy, gz = (*grid, 1, 1)[:3]
     bx, by, bz = (*block, 1, 1)[:3]
-    check(_cu().cuLaunchKernel(function.handle, gx, gy, gz, bx, by, bz, shared_bytes, _stream_handle(stream), args.address, 0))
+    if shared_bytes > function.max_dynamic_shared:
+        function.set_max_dynamic_shared(shared_bytes)
+    handle = _stream_handle(stream, function.module.device)
+    check(_cu().cuLaunchKernel(function.handle, gx, gy, gz, bx, by, bz, shared_bytes, handle, args.address, 0))
 
 
 class Event:
     """A CUDA event for timing work on a stream."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: int = 0) -> None:
+        self.device = device
+        _in_context(device)
         self.handle = check(_cu().cuEventCreate(0))
         finalizer = weakref.finalize(self, _destroy_event, self.handle)
         finalizer.atexit = False
 
     def record(self, stream: Any = None) -> Event:
-        check(_cu().cuEventRecord(self.handle, _stream_handle(stream)))
+        check(_cu().cuEventRecord(self.handle, _stream_handle(stream, self.device)))
         return self
 
     def synchronize(self) -> None:

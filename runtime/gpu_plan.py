@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from tg.dialects.tg_gpu import LAUNCH_BOUNDS
 from tg.lowering.gpu_arith import CMPI_SYMBOLS, INFIX, OPERATORS, numpy_dtype
 from xdsl.dialects import arith, func, gpu, memref
 from xdsl.dialects.builtin import (
@@ -168,6 +169,9 @@ class KernelInfo:
     arg_ctypes: tuple[Any, ...]
     block_size: tuple[int, int, int] | None
     gemm_tile: tuple[int, int] | None
+    max_threads: int | None = None
+    """Its `__launch_bounds__`, when it has one: a launch with more threads per block
+    fails on a device (CUDA_ERROR_INVALID_VALUE), so the plan refuses it first."""
 
 
 @dataclass
@@ -395,7 +399,7 @@ def _evaluate(
         elif isinstance(step, Dealloc):
             steps.append(ConcreteDealloc(step.buffer))
         elif isinstance(step, Launch):
-            launch = _concrete_launch(step, slots)
+            launch = _concrete_launch(step, slots, plan.kernels.get(step.kernel))
             if launch is not None:
                 steps.append(launch)
         elif isinstance(step, Gemm):
@@ -414,15 +418,16 @@ def _evaluate(
     return ConcretePlan(steps, buffer_shapes)
 
 
-def _concrete_launch(step: Launch, slots: list[Any]) -> ConcreteLaunch | None:
+def _concrete_launch(step: Launch, slots: list[Any], info: KernelInfo | None = None) -> ConcreteLaunch | None:
     grid = tuple(int(slots[g]) for g in step.grid)
     block = tuple(int(slots[b]) for b in step.block)
     if 0 in grid or 0 in block:
         return None  # nothing to do (an empty tensor)
     if any(d < 0 for d in (*grid, *block)):
         raise ValueError(f"internal error: launch of {step.kernel} with grid {grid}, block {block}")
-    if block[0] * block[1] * block[2] > MAX_BLOCK_THREADS:
-        raise ValueError(f"internal error: {step.kernel}: block {block} has more than {MAX_BLOCK_THREADS} threads")
+    limit = MAX_BLOCK_THREADS if info is None or info.max_threads is None else min(info.max_threads, MAX_BLOCK_THREADS)
+    if block[0] * block[1] * block[2] > limit:
+        raise ValueError(f"internal error: {step.kernel}: block {block} has more than {limit} threads (its launch bounds)")
     if grid[0] > MAX_GRID_X or grid[1] > MAX_GRID_YZ or grid[2] > MAX_GRID_YZ:
         raise ValueError(f"{step.kernel}: grid {grid} exceeds the device's limits ({MAX_GRID_X}, {MAX_GRID_YZ}, {MAX_GRID_YZ})")
     shared = 0 if step.shared is None else int(slots[step.shared])
@@ -466,11 +471,13 @@ def kernels_of(module: ModuleOp) -> dict[str, KernelInfo]:
             name = kernel.sym_name.data
             block = _int_list(kernel.attributes.get(KNOWN_BLOCK_SIZE))
             tile = _int_list(kernel.attributes.get(GEMM_TILE))
+            bounds = kernel.attributes.get(LAUNCH_BOUNDS)
             found[name] = KernelInfo(
                 name,
                 tuple(c_type(t) for t in kernel.function_type.inputs.data),
                 (tuple(block) + (1, 1))[:3] if block else None,  # type: ignore[arg-type]
                 (tile[0], tile[1]) if tile and len(tile) >= 2 else None,
+                int(bounds.value.data) if isinstance(bounds, IntegerAttr) else None,
             )
     return found
 

@@ -91,7 +91,7 @@ class GpuStageCode:
         arch, _kind = device.compile_target()
         self.binary = compile_cuda(self.source, arch)
         device.make_current()
-        self.module = Module.load(self.binary.image)
+        self.module = Module.load(self.binary.image, device.ordinal)
         self.use_cublas = cublas.available() if use_cublas is None else use_cublas
         self.arena = DeviceBuffer(0, 0, device.ordinal)
         """The temporaries of a call (as large as the largest call needed so far)."""
@@ -112,8 +112,8 @@ class GpuStageCode:
         shapes are ignored): fresh DeviceArrays, or the argument written in place."""
         from tg.runtime.cuda_driver import DeviceArray
 
-        pool = self.device.pool
-        args = [a if isinstance(a, DeviceArray) else DeviceArray.from_host(np.asarray(a), pool) for a in arguments]
+        pool, stream = self.device.pool, self.device.stream
+        args = [a if isinstance(a, DeviceArray) else DeviceArray.from_host(np.asarray(a), pool, stream) for a in arguments]
         outputs: list[DeviceArray] = []
         for k, shape in enumerate(out_shapes):
             if k not in self.inplace:
@@ -216,7 +216,8 @@ class GpuStageCode:
         def read(slot: int, offset: int, dtype: np.dtype, steps: list[ConcreteStep]) -> Any:
             flush(steps)
             value = np.zeros((), dtype)
-            DeviceBuffer(pointers[slot] + offset * dtype.itemsize, dtype.itemsize).copy_to_host(value, self.device.stream)
+            element = DeviceBuffer(pointers[slot] + offset * dtype.itemsize, dtype.itemsize, self.device.ordinal)
+            element.copy_to_host(value, self.device.stream)
             return value.item()
 
         flush(self.plan.concrete(shapes, alignments, read).steps)

@@ -233,18 +233,128 @@ def test_launch_records_grid_block_and_argument_bytes(mock_libcuda) -> None:  # 
 
 
 @pytest.mark.mockcuda
+def test_dynamic_shared_memory_limit_only_grows(mock_libcuda) -> None:  # type: ignore[no-untyped-def]
+    """Over 48 KB of dynamic shared memory needs the function's opt-in attribute; a
+    smaller later request must not lower it under a launch prepared for more."""
+    run(
+        mock_libcuda,
+        f"""
+        d = get_device()
+        k = cd.Module.load(nvrtc.compile_cuda({SOURCE!r}, d.arch).image).function("other")
+        args = cd.KernelArgs([ctypes.c_void_p])
+        def raw(smem):  # as gpu_stage launches: straight to the driver with the prepared array
+            cd.check(cd._cu().cuLaunchKernel(k.handle, 1, 1, 1, 32, 1, 1, smem, int(d.stream), args.address, 0))
+        try:
+            raw(64 * 1024)
+            raise AssertionError("64 KB without the opt-in was accepted")
+        except cd.CudaError as e:
+            assert e.name == "CUDA_ERROR_INVALID_VALUE"
+        k.set_max_dynamic_shared(64 * 1024)
+        k.set_max_dynamic_shared(50 * 1024)  # a smaller shape prepared later
+        raw(64 * 1024)  # the first shape's launch still works
+        assert k.max_dynamic_shared == 64 * 1024
+        cd.launch(k, (1,), (32,), args, shared_bytes=100 * 1024)  # launch() opts in itself
+        assert k.max_dynamic_shared == 100 * 1024
+        """,
+    )
+
+
+@pytest.mark.mockcuda
+def test_other_threads_get_the_context(mock_libcuda) -> None:  # type: ignore[no-untyped-def]
+    """The current context is per thread: a thread that did not create the device
+    has none (the mock answers CUDA_ERROR_INVALID_CONTEXT as a driver does), so every
+    entry point makes the device's current first, finalizers included."""
+    run(
+        mock_libcuda,
+        f"""
+        import threading
+        d = get_device()
+        module = cd.Module.load(nvrtc.compile_cuda({SOURCE!r}, d.arch).image)
+        a = cd.DeviceArray.from_host(np.arange(6.0))
+        errors = []
+        def work():
+            try:
+                b = cd.DeviceArray.from_host(np.ones(3))
+                assert b.get().tolist() == [1.0, 1.0, 1.0] and a.get().tolist() == list(range(6))
+                b.buffer.zero(); b.buffer.fill32(0, 2)
+                cd.launch(module.function("other"), (1,), (32,), [(b.ptr, ctypes.c_void_p)])
+                view = cd._import_capsule(a.__dlpack__(stream=1), 0, None)
+                assert view.get().tolist() == list(range(6))
+                del view
+                frees = mock.mock_frees()
+                del b; gc.collect()
+                assert mock.mock_frees() == frees + 1  # cuMemFree in the collecting thread
+                cd.Event().record()
+                cd.Module.load(nvrtc.compile_cuda({SOURCE!r}, d.arch).image).function("k")
+            except Exception as e:
+                errors.append(repr(e))
+        thread = threading.Thread(target=work)
+        thread.start(); thread.join()
+        assert not errors, errors
+        """,
+    )
+
+
+@pytest.mark.mockcuda
+def test_dlpack_strides_and_stream_order(mock_libcuda) -> None:  # type: ignore[no-untyped-def]
+    """Exports always carry strides (in elements); the consumer's stream waits for
+    ours at export, and ours waits for the consumer's when it releases the view (a
+    pooled block is reused only after the consumer's queued work)."""
+    run(
+        mock_libcuda,
+        """
+        mock.mock_wait.restype = ctypes.c_uint64
+        d = get_device()
+        ours = int(d.stream)
+        a = cd.DeviceArray.from_host(np.zeros((2, 3), np.float32))
+        for versioned in (False, True):
+            capsule = a.__dlpack__(stream=1, max_version=(1, 0) if versioned else None)
+            managed = next(iter(cd._exports.values()))[0]
+            tensor = managed.dl_tensor
+            assert bool(tensor.strides) and [tensor.strides[i] for i in range(2)] == [3, 1]
+            assert tensor.device.device_type == 2 and tensor.byte_offset == 0 and tensor.data == a.ptr
+            mock.mock_reset()
+            view = cd._import_capsule(capsule, 0, None)
+            assert view.is_contiguous and view.strides is None
+            del view; gc.collect()
+            assert mock.mock_wait_count() == 1 and (mock.mock_wait(0, 0), mock.mock_wait(0, 1)) == (ours, 1)
+        mock.mock_reset()
+        capsule = a.__dlpack__(stream=1)
+        assert (mock.mock_wait(0, 0), mock.mock_wait(0, 1)) == (1, ours)  # the consumer waits for us
+        del capsule; gc.collect()
+        mock.mock_reset()
+        capsule = a.__dlpack__(stream=0x5000)  # a stream of the consumer's own: it may be gone at release
+        del capsule; gc.collect()
+        assert mock.mock_synchronizations() == 1
+        mock.mock_reset()
+        capsule = a.__dlpack__(stream=-1)  # no synchronization asked for
+        del capsule; gc.collect()
+        assert mock.mock_wait_count() == 0 and mock.mock_synchronizations() == 0
+        scalar = cd.DeviceArray.from_host(np.array(2.0))
+        capsule = scalar.__dlpack__(stream=-1)
+        assert not next(iter(cd._exports.values()))[0].dl_tensor.strides  # 0-d: NULL strides are fine
+        """,
+    )
+
+
+@pytest.mark.mockcuda
 def test_module_loading_rules(mock_libcuda) -> None:  # type: ignore[no-untyped-def]
     run(
         mock_libcuda,
         f"""
         d = get_device()
-        for arch, expected in (("sm_80", "CUDA_ERROR_NO_BINARY_FOR_GPU"), ("compute_90", "CUDA_ERROR_UNSUPPORTED_PTX_VERSION")):
+        isa = nvrtc.ptx_isa_version(nvrtc.nvrtc_version())  # 9.N from NVRTC 13.N; the mock driver is 13.0
+        expectations = [("sm_80", "CUDA_ERROR_NO_BINARY_FOR_GPU")]
+        if isa > (9, 0):
+            expectations.append(("compute_90", "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"))  # PTX ISA 9.N on a 13.0 driver
+        for arch, expected in expectations:
             try:
-                cd.Module.load(nvrtc.compile_cuda({SOURCE!r}, arch).image)  # PTX ISA 9.5 on a 13.0 driver
+                cd.Module.load(nvrtc.compile_cuda({SOURCE!r}, arch).image)
                 raise AssertionError("no error for " + arch)
             except cd.CudaError as e:
                 assert e.name == expected, (arch, e)
-        ptx = nvrtc.compile_cuda({SOURCE!r}, "compute_90").image.replace(b".version 9.5", b".version 9.0")
+        version = ".version %d.%d" % isa
+        ptx = nvrtc.compile_cuda({SOURCE!r}, "compute_90").image.replace(version.encode(), b".version 9.0")
         cd.Module.load(ptx).function("k")  # PTX the driver understands
         """,
     )

@@ -161,6 +161,21 @@ def test_grid_limits_and_shape_checks() -> None:
     assert big.grid == ((65535 << 16) // 256, 1, 1)
 
 
+def test_launch_bounds_are_respected() -> None:
+    """A kernel compiled with __launch_bounds__(128) cannot be launched with 256
+    threads on a device (CUDA_ERROR_INVALID_VALUE): the plan refuses it first."""
+    from tg.dialects.tg_gpu import LAUNCH_BOUNDS
+
+    source = elementwise_module()
+    rows = next(op for op in source.walk() if isinstance(op, gpu.FuncOp) and op.sym_name.data == "rows")
+    rows.attributes[LAUNCH_BOUNDS] = IntegerAttr(128, i64)
+    plan = build_plan(source)
+    assert plan.kernels["rows"].max_threads == 128 and plan.kernels["ew"].max_threads is None
+    assert plan.concrete([(3, 20), (3, 20), ()]).launches[1].block == (32, 1, 1)  # 32 threads: fine
+    with pytest.raises(ValueError, match="launch bounds"):
+        plan.concrete([(3, 100), (3, 100), ()])  # 256 threads
+
+
 def test_index_arithmetic_semantics() -> None:
     """Signed division truncates toward zero, remainders take the dividend's sign,
     ceildiv/floordiv round their way, unsigned compares see 2^64 - 1 for -1."""
@@ -499,6 +514,57 @@ except cublas.CublasError as e:
 print("ok")
 """
     assert run_mock(mock_libcuda, code).strip() == "ok"
+
+
+class _FakeCublas:
+    """Stands in for libcublas: records each call and checks the leading dimensions
+    the way cuBLAS does (column-major: lda >= max(1, rows of op's stored matrix))."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., int]:
+        def call(*args: object) -> int:
+            self.calls.append((name, args))
+            if "gemm" in name:
+                _h, ta, tb, m, n, k, _alpha, _a, lda, *rest = args
+                ldb, ldc = (rest[1], rest[4]) if "Strided" not in name else (rest[2], rest[6])
+                need_a = m if ta == 0 else k
+                need_b = k if tb == 0 else n
+                if lda < max(1, need_a) or ldb < max(1, need_b) or ldc < max(1, m):  # type: ignore[operator]
+                    return 7  # CUBLAS_STATUS_INVALID_VALUE
+            return 0
+
+        return call
+
+
+@pytest.mark.parametrize(
+    "trans_a, trans_b, m, n, k",
+    [(False, False, 4, 5, 3), (True, False, 4, 5, 3), (False, True, 4, 5, 3), (True, True, 4, 5, 3),
+     (False, False, 4, 5, 0), (True, True, 4, 5, 0), (False, False, 1, 5, 3), (False, True, 4, 1, 3), (True, False, 1, 1, 7)],
+)  # fmt: skip
+def test_cublas_row_major_call(trans_a: bool, trans_b: bool, m: int, n: int, k: int) -> None:
+    """Row-major C = op(A) op(B) goes to cuBLAS as C^T = op(B)^T op(A)^T (operands and
+    transposes swapped, n and m swapped), with leading dimensions cuBLAS accepts even
+    for empty or single-row matrices (k == 0 gives a row length of 0)."""
+    from tg.runtime import cublas
+
+    handle = object.__new__(cublas.CublasHandle)
+    handle.lib = _FakeCublas()  # type: ignore[assignment]
+    handle.handle = ctypes.c_void_p(1)
+    lda = m if trans_a else k  # row lengths as stored
+    ldb = k if trans_b else n
+    handle.gemm(np.float32, trans_a, trans_b, m, n, k, 0xA1, 0xA, lda, 0xB, ldb, 0xBE, 0xC, n)
+    handle.gemm(np.float64, trans_a, trans_b, m, n, k, 0xA1, 0xA, lda, 0xB, ldb, 0xBE, 0xC, n, 3, (m * k, k * n, m * n))
+    (single, one), (strided, many) = handle.lib.calls  # type: ignore[attr-defined]
+    assert single == "cublasSgemm_v2" and strided == "cublasDgemmStridedBatched"
+    fixed_a, fixed_b, fixed_c = cublas.leading_dimensions(trans_a, trans_b, m, n, k, lda, ldb, n)
+    swapped = (int(trans_b), int(trans_a), n, m, k, 0xA1)
+    assert one[1:] == (*swapped, 0xB, fixed_b, 0xA, fixed_a, 0xBE, 0xC, fixed_c)
+    assert many[1:] == (*swapped, 0xB, fixed_b, k * n, 0xA, fixed_a, m * k, 0xBE, 0xC, fixed_c, m * n, 3)
+    if min(m, n, k) > 1:  # nothing degenerate: the row lengths as given
+        assert (fixed_a, fixed_b, fixed_c) == (lda, ldb, n)
+    assert cublas.leading_dimensions(False, False, 5, 7, 3, 2, 7, 7) == (2, 7, 7)  # a wrong one stays wrong
 
 
 @pytest.mark.gpu

@@ -5,7 +5,12 @@
  * makes: device memory is host memory, modules are checked the way a CUDA 13.0
  * driver on an sm_MOCK_SM device checks them, and launches are recorded (grid, block,
  * shared bytes, kernel name, the first 8 bytes of each argument) for the test to
- * read with mock_launch(i). Kernels do not run.
+ * read with mock_launch(i). Kernels do not run. As a real driver, calls that work in a
+ * context fail with CUDA_ERROR_INVALID_CONTEXT on a thread where none is current (the
+ * current context is per thread), a launch with more dynamic shared memory than 48 KB
+ * or the function's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES fails, and stream
+ * waits are logged (mock_wait(i): the waiting stream and the stream the event was
+ * recorded on).
  *
  * Environment: MOCK_SM=80|90 (default 90), MOCK_NO_DEVICE=1 (cuInit fails with
  * CUDA_ERROR_NO_DEVICE), MOCK_TRACE=1 (print each symbol looked up).
@@ -18,7 +23,7 @@
 typedef int CUresult;
 enum {
     OK = 0, E_INVALID_VALUE = 1, E_OUT_OF_MEMORY = 2, E_NOT_INITIALIZED = 3, E_NO_DEVICE = 100,
-    E_INVALID_DEVICE = 101, E_INVALID_IMAGE = 200, E_INVALID_HANDLE = 400, E_NO_BINARY_FOR_GPU = 209,
+    E_INVALID_DEVICE = 101, E_INVALID_IMAGE = 200, E_INVALID_CONTEXT = 201, E_INVALID_HANDLE = 400, E_NO_BINARY_FOR_GPU = 209,
     E_UNSUPPORTED_PTX_VERSION = 222, E_NOT_FOUND = 500, E_NOT_SUPPORTED = 801,
 };
 
@@ -64,7 +69,8 @@ static int params_of(const char *name) {
 }
 int mock_launch_count(void) { return launch_count; }
 const Launch *mock_launch(int i) { return i >= 0 && i < launch_count && i < MAX_LAUNCHES ? &launches[i] : 0; }
-void mock_reset(void) { launch_count = 0; allocations = frees = 0; bytes_h2d = bytes_d2h = bytes_d2d = memsets = 0; }
+static int wait_count, synchronizations;
+void mock_reset(void) { launch_count = wait_count = synchronizations = 0; allocations = frees = 0; bytes_h2d = bytes_d2h = bytes_d2d = memsets = 0; }
 int mock_allocations(void) { return allocations; }
 int mock_frees(void) { return frees; }
 uint64_t mock_bytes(int which) { return which == 0 ? bytes_h2d : which == 1 ? bytes_d2h : which == 2 ? bytes_d2d : memsets; }
@@ -80,6 +86,7 @@ static const char *error_name(CUresult e) {
     case E_NO_DEVICE: return "CUDA_ERROR_NO_DEVICE";
     case E_INVALID_DEVICE: return "CUDA_ERROR_INVALID_DEVICE";
     case E_INVALID_IMAGE: return "CUDA_ERROR_INVALID_IMAGE";
+    case E_INVALID_CONTEXT: return "CUDA_ERROR_INVALID_CONTEXT";
     case E_INVALID_HANDLE: return "CUDA_ERROR_INVALID_HANDLE";
     case E_NO_BINARY_FOR_GPU: return "CUDA_ERROR_NO_BINARY_FOR_GPU";
     case E_UNSUPPORTED_PTX_VERSION: return "CUDA_ERROR_UNSUPPORTED_PTX_VERSION";
@@ -136,8 +143,20 @@ static CUresult m_cuMemGetInfo(size_t *free_bytes, size_t *total) { *free_bytes 
 
 /* ------------------------------------------------------------------ contexts, streams, events */
 
-static int context_object, stream_object, event_object;
-static void *current_context;
+static int context_object, stream_object;
+static __thread void *current_context;
+#define NEED_CONTEXT() do { if (!inited) return E_NOT_INITIALIZED; if (!current_context) return E_INVALID_CONTEXT; } while (0)
+
+/* An event remembers the stream it was last recorded on; waits on it are logged. */
+typedef struct { void *stream; } Event;
+#define MAX_WAITS 256
+static struct { uint64_t waiting, recorded_on; } waits[MAX_WAITS];
+int mock_wait_count(void) { return wait_count; }
+uint64_t mock_wait(int i, int which) {
+    if (i < 0 || i >= wait_count || i >= MAX_WAITS) return 0;
+    return which == 0 ? waits[i].waiting : waits[i].recorded_on;
+}
+int mock_synchronizations(void) { return synchronizations; }
 static CUresult m_cuDevicePrimaryCtxRetain(void **ctx, int dev) {
     if (!inited) return E_NOT_INITIALIZED;
     if (dev != 0) return E_INVALID_DEVICE;
@@ -148,30 +167,49 @@ static CUresult m_cuCtxSetCurrent(void *ctx) { if (!inited) return E_NOT_INITIAL
 static CUresult m_cuCtxGetCurrent(void **ctx) { *ctx = current_context; return OK; }
 static CUresult m_cuCtxGetDevice(int *dev) { *dev = 0; return OK; }
 static CUresult m_ok0(void) { return inited ? OK : E_NOT_INITIALIZED; }
-static CUresult m_cuStreamCreate(void **s, unsigned flags) { (void)flags; if (!inited) return E_NOT_INITIALIZED; *s = &stream_object; return OK; }
-static CUresult m_cuEventCreate(void **e, unsigned flags) { (void)flags; if (!inited) return E_NOT_INITIALIZED; *e = &event_object; return OK; }
+static CUresult m_in_context(void) { NEED_CONTEXT(); return OK; }
+static CUresult m_cuCtxSynchronize(void) { NEED_CONTEXT(); synchronizations++; return OK; }
+static CUresult m_cuStreamCreate(void **s, unsigned flags) { (void)flags; NEED_CONTEXT(); *s = &stream_object; return OK; }
+static CUresult m_cuEventCreate(void **e, unsigned flags) {
+    (void)flags; NEED_CONTEXT();
+    Event *event = calloc(1, sizeof *event);
+    *e = event; return OK;
+}
+static CUresult m_cuEventDestroy(Event *e) { if (!e) return E_INVALID_HANDLE; free(e); return OK; }
+static CUresult m_cuEventRecord(Event *e, void *stream) { NEED_CONTEXT(); if (!e) return E_INVALID_HANDLE; e->stream = stream; return OK; }
+static CUresult m_cuStreamWaitEvent(void *stream, Event *e, unsigned flags) {
+    (void)flags; NEED_CONTEXT();
+    if (!e) return E_INVALID_HANDLE;
+    if (wait_count < MAX_WAITS) {
+        waits[wait_count].waiting = (uint64_t)(uintptr_t)stream;
+        waits[wait_count].recorded_on = (uint64_t)(uintptr_t)e->stream;
+    }
+    wait_count++;
+    return OK;
+}
 static CUresult m_cuEventElapsedTime(float *ms, void *a, void *b) { (void)a; (void)b; *ms = 1.0f; return OK; }
 static CUresult m_cuFuncGetAttribute(int *v, int attribute, void *f) { (void)attribute; (void)f; *v = 0; return OK; }
 
 /* ------------------------------------------------------------------ memory */
 
 static CUresult m_cuMemAlloc(uint64_t *p, size_t n) {
-    if (!inited) return E_NOT_INITIALIZED;
+    NEED_CONTEXT();
     if (n == 0) return E_INVALID_VALUE;
     void *block = aligned_alloc(256, (n + 255) / 256 * 256);
     if (!block) return E_OUT_OF_MEMORY;
     *p = (uint64_t)(uintptr_t)block; allocations++;
     return OK;
 }
-static CUresult m_cuMemFree(uint64_t p) { if (!inited) return E_NOT_INITIALIZED; free((void *)(uintptr_t)p); frees++; return OK; }
-static CUresult m_cuMemcpyHtoD(uint64_t d, const void *h, size_t n) { memcpy((void *)(uintptr_t)d, h, n); bytes_h2d += n; return OK; }
-static CUresult m_cuMemcpyDtoH(void *h, uint64_t d, size_t n) { memcpy(h, (void *)(uintptr_t)d, n); bytes_d2h += n; return OK; }
-static CUresult m_cuMemcpyDtoD(uint64_t d, uint64_t s, size_t n) { memmove((void *)(uintptr_t)d, (void *)(uintptr_t)s, n); bytes_d2d += n; return OK; }
+static CUresult m_cuMemFree(uint64_t p) { NEED_CONTEXT(); free((void *)(uintptr_t)p); frees++; return OK; }
+static CUresult m_cuMemcpyHtoD(uint64_t d, const void *h, size_t n) { NEED_CONTEXT(); memcpy((void *)(uintptr_t)d, h, n); bytes_h2d += n; return OK; }
+static CUresult m_cuMemcpyDtoH(void *h, uint64_t d, size_t n) { NEED_CONTEXT(); memcpy(h, (void *)(uintptr_t)d, n); bytes_d2h += n; return OK; }
+static CUresult m_cuMemcpyDtoD(uint64_t d, uint64_t s, size_t n) { NEED_CONTEXT(); memmove((void *)(uintptr_t)d, (void *)(uintptr_t)s, n); bytes_d2d += n; return OK; }
 static CUresult m_cuMemcpyHtoDAsync(uint64_t d, const void *h, size_t n, void *s) { (void)s; return m_cuMemcpyHtoD(d, h, n); }
 static CUresult m_cuMemcpyDtoHAsync(void *h, uint64_t d, size_t n, void *s) { (void)s; return m_cuMemcpyDtoH(h, d, n); }
 static CUresult m_cuMemcpyDtoDAsync(uint64_t d, uint64_t src, size_t n, void *s) { (void)s; return m_cuMemcpyDtoD(d, src, n); }
-static CUresult m_cuMemsetD8(uint64_t d, unsigned char v, size_t n) { memset((void *)(uintptr_t)d, v, n); memsets++; return OK; }
+static CUresult m_cuMemsetD8(uint64_t d, unsigned char v, size_t n) { NEED_CONTEXT(); memset((void *)(uintptr_t)d, v, n); memsets++; return OK; }
 static CUresult m_cuMemsetD32(uint64_t d, unsigned v, size_t n) {
+    NEED_CONTEXT();
     unsigned *p = (unsigned *)(uintptr_t)d;
     for (size_t i = 0; i < n; i++) p[i] = v;
     memsets++;
@@ -183,10 +221,10 @@ static CUresult m_cuMemsetD32Async(uint64_t d, unsigned v, size_t n, void *s) { 
 /* ------------------------------------------------------------------ modules */
 
 typedef struct { char *image; size_t size; int is_ptx; } Module;
-typedef struct { Module *module; char name[64]; } Function;
+typedef struct { Module *module; char name[64]; int max_dynamic_smem; } Function;
 
 static CUresult load_image(Module **out, const void *data) {
-    if (!inited) return E_NOT_INITIALIZED;
+    NEED_CONTEXT();
     if (!data) return E_INVALID_VALUE;
     const unsigned char *p = data;
     size_t size;
@@ -215,10 +253,10 @@ static CUresult m_cuLibraryLoadData(Module **m, const void *image, void *a, void
     (void)a; (void)b; (void)n; (void)c; (void)d; (void)k;
     return load_image(m, image);
 }
-static CUresult m_cuModuleUnload(Module *m) { if (!m) return E_INVALID_HANDLE; free(m->image); free(m); return OK; }
+static CUresult m_cuModuleUnload(Module *m) { NEED_CONTEXT(); if (!m) return E_INVALID_HANDLE; free(m->image); free(m); return OK; }
 
 static CUresult find_function(Function **f, Module *m, const char *name) {
-    if (!inited) return E_NOT_INITIALIZED;
+    NEED_CONTEXT();
     if (!m || !name) return E_INVALID_VALUE;
     size_t n = strlen(name);
     if (m->is_ptx) { /* PTX: ".entry name(" */
@@ -247,12 +285,22 @@ static CUresult find_function(Function **f, Module *m, const char *name) {
 static CUresult m_cuModuleGetFunction(Function **f, Module *m, const char *name) { return find_function(f, m, name); }
 static CUresult m_cuLibraryGetKernel(Function **f, Module *m, const char *name) { return find_function(f, m, name); }
 static CUresult m_cuKernelGetFunction(Function **f, Function *k) { *f = k; return OK; }
+static CUresult m_cuFuncSetAttribute(Function *f, int attribute, int value) {
+    NEED_CONTEXT();
+    if (!f) return E_INVALID_HANDLE;
+    if (attribute == 8) { /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
+        if (value < 0 || value > 232448) return E_INVALID_VALUE;
+        f->max_dynamic_smem = value;
+    }
+    return OK;
+}
 
 static CUresult m_cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                                  unsigned smem, void *stream, void **params, void **extra) {
     (void)extra;
-    if (!inited) return E_NOT_INITIALIZED;
+    NEED_CONTEXT();
     if (!f) return E_INVALID_HANDLE;
+    if (smem > 48 * 1024 && (int)smem > f->max_dynamic_smem) return E_INVALID_VALUE;
     if (!bx || !by || !bz || (uint64_t)bx * by * bz > 1024 || !gx || !gy || !gz || gy > 65535 || gz > 65535)
         return E_INVALID_VALUE;
     int nparams = params_of(f->name);
@@ -282,11 +330,11 @@ static const Entry table[] = {
     {"cuDevicePrimaryCtxRetain", (void *)m_cuDevicePrimaryCtxRetain},
     {"cuDevicePrimaryCtxRelease", (void *)m_cuDevicePrimaryCtxRelease},
     {"cuCtxSetCurrent", (void *)m_cuCtxSetCurrent}, {"cuCtxGetCurrent", (void *)m_cuCtxGetCurrent},
-    {"cuCtxGetDevice", (void *)m_cuCtxGetDevice}, {"cuCtxSynchronize", (void *)m_ok0},
+    {"cuCtxGetDevice", (void *)m_cuCtxGetDevice}, {"cuCtxSynchronize", (void *)m_cuCtxSynchronize},
     {"cuStreamCreate", (void *)m_cuStreamCreate}, {"cuStreamDestroy", (void *)m_ok0},
-    {"cuStreamSynchronize", (void *)m_ok0}, {"cuStreamWaitEvent", (void *)m_ok0},
-    {"cuEventCreate", (void *)m_cuEventCreate}, {"cuEventDestroy", (void *)m_ok0},
-    {"cuEventRecord", (void *)m_ok0}, {"cuEventSynchronize", (void *)m_ok0},
+    {"cuStreamSynchronize", (void *)m_in_context}, {"cuStreamWaitEvent", (void *)m_cuStreamWaitEvent},
+    {"cuEventCreate", (void *)m_cuEventCreate}, {"cuEventDestroy", (void *)m_cuEventDestroy},
+    {"cuEventRecord", (void *)m_cuEventRecord}, {"cuEventSynchronize", (void *)m_ok0},
     {"cuEventElapsedTime", (void *)m_cuEventElapsedTime},
     {"cuMemAlloc", (void *)m_cuMemAlloc}, {"cuMemFree", (void *)m_cuMemFree},
     {"cuMemcpyHtoD", (void *)m_cuMemcpyHtoD}, {"cuMemcpyDtoH", (void *)m_cuMemcpyDtoH},
@@ -298,7 +346,7 @@ static const Entry table[] = {
     {"cuModuleGetFunction", (void *)m_cuModuleGetFunction},
     {"cuLibraryLoadData", (void *)m_cuLibraryLoadData}, {"cuLibraryUnload", (void *)m_cuModuleUnload},
     {"cuLibraryGetKernel", (void *)m_cuLibraryGetKernel}, {"cuKernelGetFunction", (void *)m_cuKernelGetFunction},
-    {"cuFuncSetAttribute", (void *)m_ok0}, {"cuFuncGetAttribute", (void *)m_cuFuncGetAttribute},
+    {"cuFuncSetAttribute", (void *)m_cuFuncSetAttribute}, {"cuFuncGetAttribute", (void *)m_cuFuncGetAttribute},
     {"cuLaunchKernel", (void *)m_cuLaunchKernel},
 };
 
