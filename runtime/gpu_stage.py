@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from tg.runtime.gpu_plan import (
     FALLBACK_GEMM,
+    MAX_GRID_YZ,
     ConcreteAlloc,
     ConcreteCopy,
     ConcreteDealloc,
@@ -308,7 +309,11 @@ class GpuStageCode:
         if self.use_cublas:
             return [self._cublas_action(step)]
         sa, sb, sc = (s * step.dtype.itemsize for s in step.strides)
-        return [self._fallback_gemm(step, offsets, baked, {0: i * sa, 1: i * sb, 2: i * sc}) for i in range(step.count)]
+        return [
+            action
+            for i in range(step.count)
+            for action in self._fallback_gemm(step, offsets, baked, {0: i * sa, 1: i * sb, 2: i * sc})
+        ]
 
     def _cublas_action(self, step: ConcreteGemm) -> Action:
         from tg.runtime.cublas import handle_for
@@ -327,20 +332,29 @@ class GpuStageCode:
 
     def _fallback_gemm(
         self, step: ConcreteGemm, offsets: dict[int, int] | None, baked: list[tuple[Any, int]] | None, shifts: dict[int, int]
-    ) -> Action:
+    ) -> list[Action]:
         """One GEMM with tg's own kernel (A, B, C, alpha, beta, m, n, k, lda, ldb, ldc,
-        trans_a, trans_b); grid from its tile, block from its known block size."""
+        trans_a, trans_b); grid from its tile, block from its known block size. Row
+        tiles go on grid.y, so a product of more rows than 65535 tiles is launched in
+        row bands, each with A and C moved to its first row."""
         name = FALLBACK_GEMM[step.dtype]
         info: KernelInfo | None = self.plan.kernels.get(name)
         if info is None:
             raise RuntimeError(f"cuBLAS is not installed and the module has no {name} kernel for tg_gpu.gemm")
         rows, cols = info.gemm_tile or (16, 16)
         block = info.block_size or (256, 1, 1)
-        values = (None, None, None, None, None, step.m, step.n, step.k, step.lda, step.ldb, step.ldc, int(step.trans_a), int(step.trans_b))
-        grid = (-(-step.n // cols), -(-step.m // rows), 1)
         buffers = tuple(enumerate((step.a, step.b, step.c, step.alpha, step.beta)))
-        launch = ConcreteLaunch(name, grid, block, 0, values, buffers, info.arg_ctypes)
-        return self._launch_action(launch, offsets, baked, shifts)
+        band = MAX_GRID_YZ * rows
+        actions = []
+        for first in range(0, max(step.m, 1), band):
+            m = min(band, step.m - first)
+            a_row = first * (1 if step.trans_a else step.lda) * step.dtype.itemsize
+            moved = {**shifts, 0: shifts.get(0, 0) + a_row, 2: shifts.get(2, 0) + first * step.ldc * step.dtype.itemsize}
+            values = (None, None, None, None, None, m, step.n, step.k, step.lda, step.ldb, step.ldc, int(step.trans_a), int(step.trans_b))
+            grid = (-(-step.n // cols), -(-m // rows), 1)
+            launch = ConcreteLaunch(name, grid, block, 0, values, buffers, info.arg_ctypes)
+            actions.append(self._launch_action(launch, offsets, baked, moved))
+        return actions
 
 
 def _dealloc_action(slot: int) -> Action:

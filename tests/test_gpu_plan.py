@@ -462,6 +462,23 @@ def test_gemm_fallback_kernel_on_the_mock_driver(mock_libcuda) -> None:  # type:
         first, second = launches()
         assert second.params[0] - first.params[0] == 15 * 4 and second.params[1] - first.params[1] == 21 * 4
         assert second.params[2] - first.params[2] == 35 * 4
+
+        import tg.runtime.gpu_stage as gpu_stage  # more row tiles than grid.y takes: row bands
+        gpu_stage.MAX_GRID_YZ = 3  # bands of 3 row tiles
+        rows, ldc = 1000, 70
+        tall = GpuStageCode(t.gemm_module(), device, source={SOURCE!r}, use_cublas=False)
+        a = DeviceArray.from_host(np.ones((rows, 3), np.float32))
+        out = DeviceArray.empty((rows, ldc), np.float32)
+        mock.mock_reset()
+        tall([a, b, alpha, beta, out])
+        bands = launches()
+        band = bands[0].params[5]
+        starts = list(range(0, rows, band))
+        assert len(bands) == len(starts) > 1 and band % 3 == 0 and all(tuple(g.grid)[1] == 3 for g in bands[:-1])
+        assert [g.params[5] for g in bands] == [min(band, rows - r) for r in starts]
+        assert [g.params[0] - a.ptr for g in bands] == [r * 3 * 4 for r in starts]
+        assert [g.params[2] - bands[0].params[2] for g in bands] == [r * ldc * 4 for r in starts]
+        assert all(g.params[1] == b.ptr for g in bands)
         """,
     )
 
