@@ -342,18 +342,28 @@ def _compile(
             except _StaleEntry:
                 pass
     module.verify()  # a cached graph was verified when it was stored
-    with _timed(profile, "optimized"):
-        optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
     if chosen.linker != "compiled":
+        optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
         return optimized, plan_stages(find_function(optimized), labels, _interpret_stage)
-    records: list[compile_cache.CachedStage | None] | None = [] if key is not None else None
-    stages = plan_stages(
-        find_function(optimized), labels, lambda fn: _compile_stage(fn, profile=profile, records=records)
-    )
+    from tg.lowering import llvm_worker
+
+    # a second process compiles the runtime's modules and half the kernel's, when it can
+    with llvm_worker.session(_op_count(module)):
+        with _timed(profile, "optimized"):
+            optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
+        records: list[compile_cache.CachedStage | None] | None = [] if key is not None else None
+        stages = plan_stages(
+            find_function(optimized), labels, lambda fn: _compile_stage(fn, profile=profile, records=records)
+        )
     if key is not None and records is not None and None not in records:
         with _timed(profile, "cache store"):
             compile_cache.store(key, compile_cache.CachedFunction(optimized, records))  # type: ignore[arg-type]
     return optimized, stages
+
+
+def _op_count(module: ModuleOp) -> int:
+    """The ops in the graph-level function."""
+    return sum(1 for _ in find_function(module).body.walk())
 
 
 class _StaleEntry(Exception):
@@ -434,7 +444,6 @@ def _compile_stage(
     from tg.runtime.memory_pool import ensure_memory_pool
     from tg.runtime.stage import buffers_level, code_records
 
-    ensure_memory_pool()  # kernels' large buffers and outputs come from it
     buffers, count, peak_bytes = buffers_level(function, profile)
     with _timed(profile, "loops"):
         loops = lower(buffers, "buffers", "loops")
@@ -443,6 +452,7 @@ def _compile_stage(
         llvm_module = lower(loops, "loops", "llvm")
     with _timed(profile, "llvmir"):
         text = to_llvmir(llvm_module)
+    ensure_memory_pool()  # kernels' large buffers and outputs come from it
     compiled = compile_llvmir(text, config.opt_level, keep_object=records is not None, cached=False, profile=profile)
     outputs = [t for k, t in enumerate(function.function_type.outputs) if k not in inplace]
     ranks = [len(static_shape(t)) for t in (*function.function_type.inputs, *outputs)] + [0]  # + status

@@ -12,27 +12,7 @@ from dataclasses import dataclass
 from xdsl.dialects.builtin import ModuleOp
 
 
-@functools.cache
-def _initialized() -> bool:
-    import llvmlite.binding as llvm
-
-    llvm.initialize_native_target()
-    llvm.initialize_native_asmprinter()
-    return True
-
-
-def target_machine(opt_level: int = 3):
-    """A target machine for this host's CPU and features (each engine owns its own)."""
-    import llvmlite.binding as llvm
-
-    _initialized()
-    target = llvm.Target.from_default_triple()
-    return target.create_target_machine(
-        cpu=llvm.get_host_cpu_name(),
-        features=llvm.get_host_cpu_features().flatten(),
-        opt=opt_level,
-        codemodel="jitdefault",
-    )
+from tg.lowering.llvm_codegen import compile_object, optimize, target_machine  # noqa: F401  (tg's LLVM entry points)
 
 
 def to_llvmir(module: ModuleOp) -> str:
@@ -120,6 +100,7 @@ def compile_llvmir(
     load_runtime(needs)
     key = None
     if cached:
+        from tg.lowering import llvm_worker
         from tg.runtime import compile_cache
 
         if compile_cache.cache_dir() is not None:
@@ -127,6 +108,11 @@ def compile_llvmir(
             entry = compile_cache.load(key)
             if isinstance(entry, compile_cache.CachedObject):
                 return load_object(entry.object_code, entry.runtime)
+            worker = llvm_worker.current()
+            prefetched = worker.take(key) if worker is not None else None
+            if prefetched is not None:
+                _store(key, prefetched, needs)
+                return load_object(prefetched, needs)
 
     started = time.perf_counter()
     halves = _halves(text)
@@ -136,7 +122,7 @@ def compile_llvmir(
     mod = llvm.parse_assembly(text)
     mod.verify()
     parsed = time.perf_counter()
-    _optimize(mod, tm, opt_level)
+    optimize(mod, tm, opt_level)
     optimized = time.perf_counter()
     objects: list[bytes] = []
     engine = llvm.create_mcjit_compiler(mod, tm)
@@ -160,15 +146,20 @@ def _compile_halves(
     key: str | None,
     profile: dict[str, float] | None,
 ) -> CompiledModule:
-    """Compile the first half here while a forked child compiles the second; link both
-    object files in one engine. If the child fails, its half is compiled here."""
-    from tg.lowering.parallel_codegen import ChildCompile
+    """Compile the first half here while the compile's LLVM worker (or one started for
+    it) compiles the second; link both object files in one engine. If the worker fails,
+    its half is compiled here."""
+    from tg.lowering import llvm_worker
 
     started = time.perf_counter()
-    child = ChildCompile(halves[1], lambda half: compile_object(half, opt_level))
+    worker = llvm_worker.current()
+    own = worker is None and (worker := llvm_worker.start()) is not None
+    ticket = worker.submit(halves[1], opt_level) if worker is not None else None
     mine = compile_object(halves[0], opt_level)
     compiled = time.perf_counter()
-    theirs = child.result()
+    theirs = worker.result(ticket) if worker is not None and ticket is not None else None
+    if own and worker is not None:
+        worker.close()
     if theirs is None:
         theirs = compile_object(halves[1], opt_level)
     if profile is not None:
@@ -187,40 +178,12 @@ def _store(key: str | None, object_code: ObjectCode | None, needs: tuple[str, ..
         compile_cache.store(key, compile_cache.CachedObject(object_code, needs))
 
 
-def _optimize(mod: object, tm: object, opt_level: int) -> None:
-    """LLVM's default pipeline at `opt_level`, loop and SLP vectorizers on, loop
-    unrolling off."""
-    import llvmlite.binding as llvm
-
-    if opt_level > 0:
-        pto = llvm.create_pipeline_tuning_options(speed_level=opt_level)
-        pto.loop_vectorization = True
-        pto.slp_vectorization = True
-        # LLVM's partial and runtime unrolling is left out: the vectorizer's interleaving
-        # already unrolls the loops that matter. It saves a tenth of LLVM's time on
-        # the MLP step and changed none of benchmarks/run.py's loop timings.
-        pto.loop_unrolling = False
-        pb = llvm.create_pass_builder(tm, pto)
-        pb.getModulePassManager().run(mod, pb)
-
-
-def compile_object(text: str, opt_level: int) -> bytes:
-    """The object file of LLVM IR `text` optimized at `opt_level`."""
-    import llvmlite.binding as llvm
-
-    tm = target_machine(opt_level)
-    mod = llvm.parse_assembly(text)
-    mod.verify()
-    _optimize(mod, tm, opt_level)
-    return bytes(tm.emit_object(mod))
-
-
 def _halves(text: str) -> tuple[str, str] | None:
     """`text` split for two processes, when this process may use two cores."""
-    from tg import config
-    from tg.lowering.parallel_codegen import can_fork, second_core_idle, split_llvmir
+    from tg.lowering.llvm_worker import second_core_idle
+    from tg.lowering.parallel_codegen import split_llvmir
 
-    return split_llvmir(text) if config.threads > 1 and can_fork() and second_core_idle() else None
+    return split_llvmir(text) if second_core_idle() else None
 
 
 def load_object(object_code: ObjectCode, needs: Sequence[str]) -> CompiledModule:

@@ -1,21 +1,15 @@
 """LLVM optimization and code generation on two cores: a module's functions split in
-two, one half compiled in a forked child while this process compiles the other.
+two, one half compiled by the compile's LLVM worker (`tg.lowering.llvm_worker`)
+while this process compiles the other.
 
-llvmlite serializes every call into LLVM behind one lock, so threads cannot share the
-work; a forked child can. The halves are ordinary LLVM IR modules: each defines its
-own functions and declares the other's, and both object files are loaded into one
-engine, whose linker resolves the calls between them.
+The halves are ordinary LLVM IR modules: each defines its own functions and declares
+the other's, and both object files are loaded into one engine, whose linker resolves
+the calls between them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import struct
-import sys
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 MIN_PARALLEL_CHARS = 40_000
@@ -73,80 +67,16 @@ def split_llvmir(text: str, entry: str = "main") -> tuple[str, str] | None:
         return None
 
     def module(mine: set[str]) -> str:
+        theirs = "".join(f.text for key, group in groups.items() if key not in mine for f in group)
         parts = [outside]
         for key, group in groups.items():
             for f in group:
-                if key in mine:  # called from the other half: it needs a linkable name
-                    parts.append(f.text.replace("define internal ", "define ", 1) if f.internal else f.text)
-                else:
+                if key not in mine:
                     parts.append(f"declare {f.signature}\n")
+                elif f.internal and f'@"{f.name}"' in theirs:  # used by the other half: it needs a linkable name
+                    parts.append(f.text.replace("define internal ", "define ", 1))
+                else:  # an internal function used here alone stays internal, so LLVM drops it once inlined
+                    parts.append(f.text)
         return "".join(parts)
 
     return module(halves[0]), module(halves[1])
-
-
-def can_fork() -> bool:
-    """Whether this platform forks cheaply and safely enough (Linux)."""
-    return hasattr(os, "fork") and sys.platform.startswith("linux")
-
-
-def second_core_idle() -> bool:
-    """Whether another core is free for a child: fewer runnable processes, over the
-    last minute, than this process may use cores less one half. On a loaded machine
-    the two halves only take turns on one core, and splitting costs more than it saves."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return os.getloadavg()[0] < cores - 0.5
-
-
-class ChildCompile:
-    """Object code for one module, made by a forked copy of this process."""
-
-    def __init__(self, text: str, compile_object: Callable[[str], bytes]):
-        from llvmlite.binding import ffi
-
-        read, write = os.pipe()
-        llvm_lock = getattr(ffi.lib, "_lock", None) or contextlib.nullcontext()
-        with llvm_lock, warnings.catch_warnings():  # no other thread is inside LLVM when it forks
-            # Python 3.12 and JAX warn about forking a process that runs threads; the
-            # child only runs LLVM (behind the lock held here) and leaves with _exit
-            warnings.simplefilter("ignore")
-            pid = os.fork()
-        if pid == 0:  # the child: compile, send, leave without running any Python cleanup
-            status = 1
-            try:
-                os.close(read)
-                code = compile_object(text)
-                _write_all(write, struct.pack("<Q", len(code)) + code)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write)
-        self.pid, self._read = pid, read
-
-    def result(self) -> bytes | None:
-        """The child's object code, or None when it could not make it."""
-        try:
-            data = _read_all(self._read)
-        finally:
-            os.close(self._read)
-            _, status = os.waitpid(self.pid, 0)
-        if status != 0 or len(data) < 8:
-            return None
-        (size,) = struct.unpack("<Q", data[:8])
-        return data[8:] if len(data) == size + 8 else None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)

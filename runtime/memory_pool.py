@@ -28,6 +28,8 @@ THRESHOLD = 1 << 16
 """Blocks smaller than this are not cached."""
 SLOTS = 16
 """Freed blocks kept at most."""
+OPT_LEVEL = 2
+"""LLVM optimization level of the pool's code."""
 
 _IR = f"""
 @pointers = internal global [{SLOTS} x ptr] zeroinitializer, align 8
@@ -170,13 +172,23 @@ def ensure_memory_pool() -> None:
         import llvmlite.binding as llvm
         from tg.lowering.jit import compile_llvmir
 
-        compiled = compile_llvmir(_IR, 2)  # object code cached like every runtime module
+        compiled = compile_llvmir(_IR, OPT_LEVEL)  # object code cached like every runtime module
         for name in ("tg_alloc", "tg_free"):
             llvm.add_symbol(name, compiled.address(name))
         release_fn = ctypes.CFUNCTYPE(None)(compiled.address("tg_pool_release"))
         alloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int64)(compiled.address("tg_alloc"))
         free = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64)(compiled.address("tg_free"))
         _pool = _Pool(compiled, release_fn, alloc, free)
+
+
+def memory_pool_ir() -> str:
+    """The pool's LLVM IR."""
+    return _IR
+
+
+def memory_pool_loaded() -> bool:
+    """Whether this process has compiled (or loaded) the pool."""
+    return _pool is not None
 
 
 def release() -> None:

@@ -34,6 +34,9 @@ MAX_CHUNKS = 64
 MAX_WORKERS = 255
 """Pool workers at most (the calling thread is one more)."""
 
+OPT_LEVEL = 2
+"""LLVM optimization level of the pool's code."""
+
 _SYMBOL = "tg_parallel_for"
 _SIG_SETMASK = 2
 """`how` of pthread_sigmask that replaces the mask (Linux)."""
@@ -310,7 +313,7 @@ class _Pool:
         from tg.config import watch_flag
         from tg.lowering.jit import compile_llvmir
 
-        self.compiled = compile_llvmir(thread_pool_ir(), 2)
+        self.compiled = compile_llvmir(thread_pool_ir(), OPT_LEVEL)
         self.reset = ctypes.CFUNCTYPE(None)(self.compiled.address("tg_pool_reset"))
         self.set_threads = ctypes.CFUNCTYPE(None, ctypes.c_int64)(self.compiled.address("tg_pool_set_threads"))
         self.threads = ctypes.CFUNCTYPE(ctypes.c_int64)(self.compiled.address("tg_pool_threads"))
@@ -335,6 +338,11 @@ def _new_loading_lock() -> None:
 
 
 os.register_at_fork(after_in_child=_new_loading_lock)
+
+
+def thread_pool_loaded() -> bool:
+    """Whether this process has compiled (or loaded) the pool."""
+    return _pool is not None
 
 
 def load_thread_pool() -> None:

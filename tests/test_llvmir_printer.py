@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import tg
 import tg.tensor as T
-from tg.lowering import jit, parallel_codegen
+from tg.lowering import jit, llvm_worker, parallel_codegen
 from tg.lowering.llvmir_printer import float_text, print_llvmir
 from tg.tensor.shared_randomstreams import RandomStreams
 from xdsl.dialects import llvm
@@ -244,7 +244,7 @@ def test_random_draws_match_the_interpreter(printed):
 def test_mlp_training_step_matches_the_interpreter(printed, monkeypatch):
     """The MLP step of the benchmarks, compiled as two halves linked in one engine."""
     monkeypatch.setattr(parallel_codegen, "MIN_PARALLEL_CHARS", 0)
-    monkeypatch.setattr(parallel_codegen, "second_core_idle", lambda: True)
+    monkeypatch.setattr(llvm_worker, "second_core_idle", lambda: True)
     shapes = [(20, 16), (16,), (16, 5), (5,)]
     start = [(rng.standard_normal(s) * 0.1).astype("float32") for s in shapes]
     data = [rng.standard_normal((8, 20)).astype("float32"), rng.integers(0, 5, 8).astype("int32")]
