@@ -24,6 +24,7 @@ vectorizes it as any other; being private, it and its task are internal.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,7 +51,15 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
+from tg.lowering.llvm_op_prototypes import OpPrototypes
+
 PTR = llvm.LLVMPointerType()
+
+
+@functools.lru_cache(maxsize=4096)
+def _i64(n: int) -> IntegerAttr:
+    """The i64 attribute of `n` (attributes are immutable: one per value will do)."""
+    return IntegerAttr(n, i64)
 
 
 @dataclass
@@ -83,7 +92,7 @@ def _fastmath(op: Operation) -> llvm.FastMathAttr | None:
 class FunctionLowering:
     """Rebuilds one loops-level function in the llvm dialect."""
 
-    def __init__(self, function: func.FuncOp, declarations: set[str]):
+    def __init__(self, function: func.FuncOp, declarations: set[str], prototypes: OpPrototypes):
         self.function = function
         self.declarations = declarations
         self.values: dict[SSAValue, SSAValue] = {}
@@ -97,13 +106,23 @@ class FunctionLowering:
         """Linear offsets of leading indices already computed in a block, by buffer."""
         self.zeros: set[SSAValue] = set()
         """Lowered integer constants equal to 0 (adding one is left out)."""
+        self.prototypes = prototypes
 
     def emit(self, op: Operation) -> SSAValue:
         self.block.add_op(op)
         return op.results[0] if op.results else None  # type: ignore[return-value]
 
+    def make(self, cls: type[Operation] | Callable[..., Operation], *operands_then_args: object) -> SSAValue:
+        """Emit `cls(*operands_then_args)`: SSA operands first, then the constructor's
+        other (hashable) arguments; built from a prototype of its kind."""
+        if not isinstance(cls, type):  # a function building the op (FPowOp without fastmath flags)
+            return self.emit(cls(*operands_then_args))
+        split = next((i for i, a in enumerate(operands_then_args) if not isinstance(a, SSAValue)), len(operands_then_args))
+        operands, args = operands_then_args[:split], operands_then_args[split:]
+        return self.emit(self.prototypes.build(cls, operands, args, lambda: cls(*operands_then_args)))  # type: ignore[arg-type]
+
     def constant(self, n: int) -> SSAValue:
-        return self.emit(llvm.ConstantOp(IntegerAttr(n, i64), i64))
+        return self.make(llvm.ConstantOp, _i64(n), i64)
 
     def value(self, v: SSAValue) -> SSAValue:
         """The lowered value; a memref passed to a call (BLAS) is its base pointer."""
@@ -171,8 +190,14 @@ class FunctionLowering:
         if row is None or row in self.zeros:
             linear = last
         else:
-            linear = row if last in self.zeros else self.emit(llvm.AddOp(row, last))
-        return self.emit(llvm.GEPOp(buf.ptr, [llvm.GEP_USE_SSA_VAL], element, [linear], inbounds=True))
+            linear = row if last in self.zeros else self.make(llvm.AddOp, row, last)
+        gep = self.prototypes.build(
+            llvm.GEPOp,
+            [buf.ptr, linear],
+            ("address", element),
+            lambda: llvm.GEPOp(buf.ptr, [llvm.GEP_USE_SSA_VAL], element, [linear], inbounds=True),
+        )
+        return self.emit(gep)
 
     def row_offset(self, buf: Buffer, leading: list[SSAValue]) -> SSAValue | None:
         """(…(i0 * d1 + i1) * d2 …) * d_last for the leading indices; None for none."""
@@ -181,16 +206,16 @@ class FunctionLowering:
             return self.row_offsets[key]
         linear: SSAValue | None = None
         for size, iv in zip(buf.dims[1:], leading):
-            linear = iv if linear is None or linear in self.zeros else self.emit(llvm.AddOp(linear, iv))
+            linear = iv if linear is None or linear in self.zeros else self.make(llvm.AddOp, linear, iv)
             if size != 1 and linear not in self.zeros:
-                linear = self.emit(llvm.MulOp(linear, self.constant(size) if isinstance(size, int) else size))
+                linear = self.make(llvm.MulOp, linear, self.constant(size) if isinstance(size, int) else size)
         self.row_offsets[key] = linear
         return linear
 
     def bytes_of(self, buf: Buffer, element: Attribute) -> SSAValue:
         size: SSAValue = self.constant(dtype_of(element).itemsize)
         for d in buf.dims:
-            size = self.emit(llvm.MulOp(size, self.constant(d) if isinstance(d, int) else d))
+            size = self.make(llvm.MulOp, size, self.constant(d) if isinstance(d, int) else d)
         return size
 
     def declare(self, name: str) -> None:
@@ -216,7 +241,7 @@ def _constant(lw: FunctionLowering, op: arith.ConstantOp) -> None:
         value = IntegerAttr(value.value.data, t)  # type: ignore[arg-type]
     elif not isinstance(value, FloatAttr):
         raise NotImplementedError(f"arith.constant {value}")
-    lw.values[op.result] = lw.emit(llvm.ConstantOp(value, t))
+    lw.values[op.result] = lw.make(llvm.ConstantOp, value, t)
     if isinstance(value, IntegerAttr) and value.value.data == 0:
         lw.zeros.add(lw.values[op.result])
 
@@ -224,8 +249,8 @@ def _constant(lw: FunctionLowering, op: arith.ConstantOp) -> None:
 def _binary(llvm_op: Callable[..., Operation], float_math: bool):
     def handle(lw: FunctionLowering, op: Operation) -> None:
         lhs, rhs = (lw.value(v) for v in op.operands)
-        new = llvm_op(lhs, rhs, _fastmath(op)) if float_math else llvm_op(lhs, rhs)
-        lw.values[op.results[0]] = lw.emit(new)
+        args = (lhs, rhs, _fastmath(op)) if float_math else (lhs, rhs)
+        lw.values[op.results[0]] = lw.make(llvm_op, *args)  # type: ignore[arg-type]
 
     return handle
 
@@ -236,7 +261,7 @@ def _add_integers(lw: FunctionLowering, op: arith.AddiOp) -> None:
     if lhs in lw.zeros or rhs in lw.zeros:
         lw.values[op.result] = rhs if lhs in lw.zeros else lhs
     else:
-        lw.values[op.result] = lw.emit(llvm.AddOp(lhs, rhs))
+        lw.values[op.result] = lw.make(llvm.AddOp, lhs, rhs)
 
 
 def _intrinsic(name: str, *, result_from_operand: bool = True):
@@ -260,7 +285,7 @@ def _unary_intrinsic(llvm_op: Callable[..., Operation]):
 
 def _cast(llvm_op: Callable[..., Operation]):
     def handle(lw: FunctionLowering, op: Operation) -> None:
-        lw.values[op.results[0]] = lw.emit(llvm_op(lw.value(op.operands[0]), op.results[0].type))
+        lw.values[op.results[0]] = lw.make(llvm_op, lw.value(op.operands[0]), op.results[0].type)  # type: ignore[arg-type]
 
     return handle
 
@@ -335,17 +360,17 @@ def _abs_int(lw: FunctionLowering, op: Operation) -> None:
 
 def _cmpi(lw: FunctionLowering, op: arith.CmpiOp) -> None:
     lhs, rhs = lw.value(op.lhs), lw.value(op.rhs)
-    lw.values[op.result] = lw.emit(llvm.ICmpOp(lhs, rhs, op.predicate))
+    lw.values[op.result] = lw.make(llvm.ICmpOp, lhs, rhs, op.predicate)
 
 
 def _cmpf(lw: FunctionLowering, op: arith.CmpfOp) -> None:
     lhs, rhs = lw.value(op.lhs), lw.value(op.rhs)
-    lw.values[op.result] = lw.emit(llvm.FCmpOp(lhs, rhs, op.predicate))
+    lw.values[op.result] = lw.make(llvm.FCmpOp, lhs, rhs, op.predicate)
 
 
 def _select(lw: FunctionLowering, op: arith.SelectOp) -> None:
     args = [lw.value(v) for v in op.operands]
-    lw.values[op.result] = lw.emit(llvm.SelectOp(*args))
+    lw.values[op.result] = lw.make(llvm.SelectOp, *args)
 
 
 def _negf(lw: FunctionLowering, op: arith.NegfOp) -> None:
@@ -359,13 +384,13 @@ def _fabs(lw: FunctionLowering, op: math.AbsFOp) -> None:
 def _load(lw: FunctionLowering, op: memref.LoadOp) -> None:
     buf = lw.buffers[op.memref]
     addr = lw.address(buf, [lw.value(i) for i in op.indices], op.res.type)
-    lw.values[op.res] = lw.emit(llvm.LoadOp(addr, op.res.type))
+    lw.values[op.res] = lw.make(llvm.LoadOp, addr, op.res.type)
 
 
 def _store(lw: FunctionLowering, op: memref.StoreOp) -> None:
     buf = lw.buffers[op.memref]
     addr = lw.address(buf, [lw.value(i) for i in op.indices], op.value.type)
-    lw.emit(llvm.StoreOp(lw.value(op.value), addr))
+    lw.make(llvm.StoreOp, lw.value(op.value), addr)
 
 
 def _dim(lw: FunctionLowering, op: memref.DimOp) -> None:
@@ -401,19 +426,21 @@ def _get_global(lw: FunctionLowering, op: memref.GetGlobalOp) -> None:
 
 
 def _br(lw: FunctionLowering, op: cf.BranchOp) -> None:
-    lw.emit(llvm.BrOp(lw.block_map[op.successor], *(lw.value(a) for a in op.arguments)))
+    dest, args = lw.block_map[op.successor], [lw.value(a) for a in op.arguments]
+    lw.emit(lw.prototypes.build(llvm.BrOp, args, (), lambda: llvm.BrOp(dest, *args), [dest]))
 
 
 def _cond_br(lw: FunctionLowering, op: cf.ConditionalBranchOp) -> None:
-    lw.emit(
-        llvm.CondBrOp(
-            lw.value(op.cond),
-            lw.block_map[op.then_block],
-            [lw.value(a) for a in op.then_arguments],
-            lw.block_map[op.else_block],
-            [lw.value(a) for a in op.else_arguments],
-        )
+    cond, then_block, else_block = lw.value(op.cond), lw.block_map[op.then_block], lw.block_map[op.else_block]
+    then_args, else_args = [lw.value(a) for a in op.then_arguments], [lw.value(a) for a in op.else_arguments]
+    branch = lw.prototypes.build(
+        llvm.CondBrOp,
+        [cond, *then_args, *else_args],
+        (len(then_args), len(else_args)),
+        lambda: llvm.CondBrOp(cond, then_block, then_args, else_block, else_args),
+        [then_block, else_block],
     )
+    lw.emit(branch)
 
 
 def _return(lw: FunctionLowering, op: func.ReturnOp) -> None:
@@ -422,10 +449,12 @@ def _return(lw: FunctionLowering, op: func.ReturnOp) -> None:
     lw.emit(llvm.ReturnOp())
 
 
-def _slot(emit: Callable[[Operation], SSAValue], context: SSAValue, k: int) -> SSAValue:
+def _slot(emit: Callable[[Operation], SSAValue], prototypes: OpPrototypes, context: SSAValue, k: int) -> SSAValue:
     """The address of 8-byte slot k of a context array. Slots are typed as pointers
     so that the translator to llvmlite, which types pointers, takes any value there."""
-    return emit(llvm.GEPOp(context, [k], PTR, inbounds=True)) if k else context
+    if not k:
+        return context
+    return emit(prototypes.build(llvm.GEPOp, [context], ("slot", k), lambda: llvm.GEPOp(context, [k], PTR, inbounds=True)))
 
 
 def _parallel(lw: FunctionLowering, op: scf.ParallelOp) -> None:
@@ -446,16 +475,16 @@ def _parallel(lw: FunctionLowering, op: scf.ParallelOp) -> None:
             slots.append(lw.value(value))
     context = lw.context(len(slots))
     for k, value in enumerate(slots):
-        lw.emit(llvm.StoreOp(value, _slot(lw.emit, context, k)))
-    n = lw.emit(llvm.SubOp(lw.value(op.upperBound[0]), lo))
+        lw.make(llvm.StoreOp, value, _slot(lw.emit, lw.prototypes, context, k))
+    n = lw.make(llvm.SubOp, lw.value(op.upperBound[0]), lo)
     name = call.callee.root_reference.data
     task = lw.emit(llvm.AddressOfOp(f"{name}_task", PTR))
     lw.declare("tg_parallel_for")
     lw.emit(llvm.CallOp("tg_parallel_for", task, context, n, lw.value(op.step[0])))
-    lw.tasks.append(_task(name, [v.type for v in captured]))
+    lw.tasks.append(_task(name, [v.type for v in captured], lw.prototypes))
 
 
-def _task(name: str, types: list[Attribute]) -> llvm.FuncOp:
+def _task(name: str, types: list[Attribute], prototypes: OpPrototypes) -> llvm.FuncOp:
     """`@<name>_task(context, start, stop)`: the outlined function `name` over
     iterations [lo + start, lo + stop), its arguments loaded from the context."""
     block = Block(arg_types=[PTR, i64, i64])
@@ -466,7 +495,8 @@ def _task(name: str, types: list[Attribute]) -> llvm.FuncOp:
         return op.results[0] if op.results else None  # type: ignore[return-value]
 
     def load(k: int, t: Attribute) -> SSAValue:
-        return emit(llvm.LoadOp(_slot(emit, context, k), t))
+        address = _slot(emit, prototypes, context, k)
+        return emit(prototypes.build(llvm.LoadOp, [address], (t,), lambda: llvm.LoadOp(address, t)))
 
     lo = load(0, i64)
     k = 1
@@ -480,7 +510,7 @@ def _task(name: str, types: list[Attribute]) -> llvm.FuncOp:
                     arguments.append(load(k, i64))
                     k += 1
                 else:
-                    arguments.append(emit(llvm.ConstantOp(IntegerAttr(d, i64), i64)))
+                    arguments.append(emit(prototypes.build(llvm.ConstantOp, [], (d,), lambda: llvm.ConstantOp(_i64(d), i64))))
         else:
             arguments.append(load(k, _llvm_type(t)))
             k += 1
@@ -605,10 +635,11 @@ class ConvertLoopsToLLVM(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         declarations: set[str] = set()
+        prototypes = OpPrototypes()
         block = op.body.block
         for child in list(block.ops):
             if isinstance(child, func.FuncOp):
-                lowering = FunctionLowering(child, declarations)
+                lowering = FunctionLowering(child, declarations, prototypes)
                 block.insert_op_before(lowering.lower(), child)
                 for task in lowering.tasks:
                     block.insert_op_before(task, child)
