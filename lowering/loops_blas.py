@@ -69,18 +69,24 @@ def _when_contracting(
     b: LoopsBuilder, k: SSAValue, dest: SSAValue, dims: list[SSAValue], beta: SSAValue | None, call: Callable[[], None]
 ) -> None:
     """`call()` when the contracted size k is not 0; else dest = beta*dest (0 without
-    an accumulator), which BLAS leaves undone for k = 0."""
+    an accumulator, set by one `memset`), which BLAS leaves undone for k = 0."""
     empty = b.emit(arith.CmpiOp(k, b.c0, "eq"))
     then, otherwise = Block(), Block()
     outer = b.block
     b.block = then
-    zero = b.scalar_constant(0.0, beta.type if beta is not None else dest.type.element_type)  # type: ignore[attr-defined]
+    if beta is None:  # a loop nest here would cost LLVM as much as any kernel, for a case that rarely runs
+        size = b.index(dtype_of(dest.type.element_type).itemsize)  # type: ignore[attr-defined]
+        for d in dims:
+            size = b.emit(arith.MuliOp(size, d))
+        nbytes = b.emit(arith.IndexCastOp(size, i64))
+        _call(b, "memset", [dest, b.scalar_constant(0, i32), nbytes], PTR)
+    else:
 
-    def scale(ivs: list[SSAValue]) -> None:
-        value = zero if beta is None else b.emit(arith.MulfOp(beta, b.emit(memref.LoadOp.get(dest, ivs))))
-        b.emit(memref.StoreOp.get(value, dest, ivs))
+        def scale(ivs: list[SSAValue]) -> None:
+            value = b.emit(arith.MulfOp(beta, b.emit(memref.LoadOp.get(dest, ivs))))
+            b.emit(memref.StoreOp.get(value, dest, ivs))
 
-    b.loops(dims, scale)
+        b.loops(dims, scale)
     b.emit(scf.YieldOp())
     b.block = otherwise
     call()
