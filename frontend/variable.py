@@ -8,6 +8,7 @@ output depends on into one `func.func`.
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
@@ -34,16 +35,27 @@ def free_variable_of(value: SSAValue) -> TensorVariable | None:
     return getattr(owner, "tg_variable", None) if isinstance(owner, Block) else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _user_file(filename: str) -> StringAttr | None:
+    """The attribute naming source file `filename`, or None when it is tg's own."""
+    directory = os.path.dirname(os.path.abspath(filename))
+    if any(directory == d or directory.startswith(d + os.sep) for d in _TG_DIRS):
+        return None
+    return StringAttr(filename)
+
+
+_COLUMN = IntAttr(0)
+
+
 def user_location() -> FileLineColLoc:
     """The innermost stack frame outside tg itself, as an IR location."""
     frame = sys._getframe(1)
     while frame is not None:
-        filename = frame.f_code.co_filename
-        directory = os.path.dirname(os.path.abspath(filename))
-        if not any(directory == d or directory.startswith(d + os.sep) for d in _TG_DIRS):
-            return FileLineColLoc(StringAttr(filename), IntAttr(frame.f_lineno), IntAttr(0))
+        file = _user_file(frame.f_code.co_filename)
+        if file is not None:
+            return FileLineColLoc(file, IntAttr(frame.f_lineno), _COLUMN)
         frame = frame.f_back  # type: ignore[assignment]
-    return FileLineColLoc(StringAttr("<unknown>"), IntAttr(0), IntAttr(0))
+    return FileLineColLoc(StringAttr("<unknown>"), IntAttr(0), _COLUMN)
 
 
 def describe_location(op: Operation) -> str:
