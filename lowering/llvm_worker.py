@@ -187,10 +187,10 @@ def _missing_runtime_modules() -> list[tuple[str, str, int]]:
     process has not loaded and the compile cache does not hold."""
     from tg.runtime import compile_cache, memory_pool, thread_pool
 
-    modules = []
-    if not thread_pool.thread_pool_loaded():
-        modules.append((thread_pool.thread_pool_ir(), thread_pool.OPT_LEVEL))
+    modules = []  # the memory pool first: every compiled function loads it, not every one the thread pool
     if not memory_pool.memory_pool_loaded():
         modules.append((memory_pool.memory_pool_ir(), memory_pool.OPT_LEVEL))
+    if not thread_pool.thread_pool_loaded():
+        modules.append((thread_pool.thread_pool_ir(), thread_pool.OPT_LEVEL))
     keyed = [(compile_cache.text_key("llvmir", text, level), text, level) for text, level in modules]
     return [(key, text, level) for key, text, level in keyed if compile_cache.load(key) is None]

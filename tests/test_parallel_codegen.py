@@ -133,8 +133,8 @@ def test_session_prefetches_the_runtime_into_the_cache(monkeypatch, tmp_path):
     monkeypatch.setattr(memory_pool, "memory_pool_loaded", lambda: False)
     with tg.config.change_flags(cache_dir=str(tmp_path)):
         keys = [
-            compile_cache.text_key("llvmir", thread_pool.thread_pool_ir(), thread_pool.OPT_LEVEL),
             compile_cache.text_key("llvmir", memory_pool.memory_pool_ir(), memory_pool.OPT_LEVEL),
+            compile_cache.text_key("llvmir", thread_pool.thread_pool_ir(), thread_pool.OPT_LEVEL),
         ]
         with llvm_worker.session(graph_ops=1) as worker:
             assert worker is not None and llvm_worker.current() is worker
