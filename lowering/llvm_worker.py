@@ -150,10 +150,13 @@ def second_core_idle() -> bool:
 
 
 def start() -> LlvmWorker | None:
-    """A new worker, or None when none can be started."""
+    """A new worker, or None when none can be started (no interpreter to run, or
+    the process could not be created)."""
+    if not sys.executable:
+        return None
     try:
         return LlvmWorker()
-    except OSError:
+    except (OSError, ValueError):
         return None
 
 
