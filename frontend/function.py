@@ -343,7 +343,8 @@ def _compile(
                 pass
     module.verify()  # a cached graph was verified when it was stored
     if chosen.linker != "compiled":
-        optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
+        with _timed(profile, "optimized"):
+            optimized = lower(module.clone(), "graph", "optimized", chosen.excluded)
         return optimized, plan_stages(find_function(optimized), labels, _interpret_stage)
     from tg.lowering import llvm_worker
 

@@ -174,8 +174,9 @@ def session(graph_ops: int) -> Iterator[LlvmWorker | None]:
             missing = _missing_runtime_modules()
             if missing or graph_ops >= BIG_GRAPH_OPS:
                 worker = _current = start()
-                for key, text, level in missing if worker is not None else ():
-                    worker.prefetch(key, text, level)
+                if worker is not None:
+                    for key, text, level in missing:
+                        worker.prefetch(key, text, level)
     try:
         yield worker
     finally:

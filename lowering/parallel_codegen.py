@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 MIN_PARALLEL_CHARS = 40_000
-"""LLVM IR text below this size compiles in one process: forking costs more than it saves."""
+"""LLVM IR text below this size compiles in one process: handing half to the worker costs more than it saves."""
 
 LOOP_GROUP_CHARS = 10_000
 """What an outlined loop costs LLVM beyond its text, in characters of straight-line

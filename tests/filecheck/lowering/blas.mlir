@@ -23,6 +23,26 @@ func.func @gemm(%z: tensor<?x?xf32>, %a: tensor<f32>, %x: tensor<?x?xf32>, %y: t
 
 // -----
 
+// Without an accumulator, an empty contraction zeroes the output with one memset
+// (its size in bytes: 4 per element), not a loop nest.
+// CHECK-DAG: llvm.func @memset(!llvm.ptr, i32, i64) -> !llvm.ptr
+// CHECK-LABEL: func.func @gemm_no_accumulator(
+// CHECK: scf.if
+// CHECK: %[[FOUR:.+]] = arith.constant 4 : index
+// CHECK-NEXT: %[[M:.+]] = arith.muli %[[FOUR]], %{{.*}} : index
+// CHECK-NEXT: %[[BYTES_INDEX:.+]] = arith.muli %[[M]], %{{.*}} : index
+// CHECK-NEXT: %[[BYTES:.+]] = arith.index_cast %[[BYTES_INDEX]] : index to i64
+// CHECK: llvm.call @memset(%out0, %{{.*}}, %[[BYTES]])
+// CHECK-NOT: scf.for
+// CHECK: } else {
+// CHECK: llvm.call @tg_blas_sgemm(
+func.func @gemm_no_accumulator(%a: tensor<f32>, %x: tensor<?x?xf32>, %y: tensor<?x?xf32>, %b: tensor<f32>) -> tensor<?x?xf32> {
+  %r = tg.gemm %a, %x, %y, %b : (tensor<f32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<f32>) -> tensor<?x?xf32>
+  func.return %r : tensor<?x?xf32>
+}
+
+// -----
+
 // gemv, ger and vdot call their CBLAS functions (double precision here).
 // CHECK-DAG: llvm.func @tg_blas_dgemv(
 // CHECK-DAG: llvm.func @tg_blas_dger(
